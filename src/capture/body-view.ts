@@ -1,0 +1,135 @@
+import { brotliDecompressSync, constants, gunzipSync, inflateSync, inflateRawSync } from 'node:zlib';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { BodyCopy } from './body-copy.js';
+
+/** What a body holds when read as JSON. */
+export type JsonBody =
+  /** No bytes at all. */
+  | { readonly kind: 'empty' }
+  /** Not judgeable: the copy is truncated, or its Content-Encoding could not be undone. */
+  | { readonly kind: 'unreadable'; readonly reason: string }
+  | { readonly kind: 'invalid'; readonly error: string }
+  | { readonly kind: 'json'; readonly value: unknown };
+
+const EMPTY: JsonBody = { kind: 'empty' };
+const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * Decoded views of one body copy, each computed at most once and only when a rule asks:
+ * an exchange no rule reads is never decompressed nor parsed.
+ */
+export class BodyView {
+  private decoded: Buffer | undefined;
+  private decodeError: string | undefined;
+  private textValue: string | undefined;
+  private jsonValue: JsonBody | undefined;
+
+  constructor(
+    readonly copy: BodyCopy,
+    private readonly headers: IncomingHttpHeaders,
+    private readonly maxDecodedBytes: number,
+  ) {}
+
+  /** The media type of Content-Type, lower-cased, without parameters; `''` when absent. */
+  get mediaType(): string {
+    return mediaTypeOf(this.headers['content-type']);
+  }
+
+  /** True when Content-Type declares JSON (`application/json` or any `+json`). */
+  get declaredJson(): boolean {
+    const type = this.headers['content-type'];
+    return type !== undefined && JSON_MEDIA.test(type);
+  }
+
+  /** The body with Content-Encoding undone; undefined when it cannot be undone. */
+  bytes(): Buffer | undefined {
+    if (this.decoded === undefined && this.decodeError === undefined) this.decode();
+    return this.decoded;
+  }
+
+  /** The decoded body as UTF-8 text (a prefix of it when the copy is truncated). */
+  text(): string | undefined {
+    if (this.textValue === undefined) {
+      const bytes = this.bytes();
+      if (bytes === undefined) return undefined;
+      this.textValue = bytes.toString('utf8');
+    }
+    return this.textValue;
+  }
+
+  /** The body parsed as JSON, whatever its Content-Type says. */
+  json(): JsonBody {
+    if (this.jsonValue === undefined) this.jsonValue = this.parse();
+    return this.jsonValue;
+  }
+
+  private parse(): JsonBody {
+    if (this.copy.size === 0) return EMPTY;
+    if (this.copy.truncated) return { kind: 'unreadable', reason: 'truncated' };
+    const text = this.text();
+    if (text === undefined) return { kind: 'unreadable', reason: this.decodeError ?? 'undecodable' };
+    if (text.trim() === '') return EMPTY;
+    try {
+      return { kind: 'json', value: JSON.parse(text) as unknown };
+    } catch (error) {
+      return { kind: 'invalid', error: (error as Error).message };
+    }
+  }
+
+  private decode(): void {
+    const raw = this.copy.bytes;
+    const encoding = (headerValue(this.headers['content-encoding']) ?? 'identity').trim().toLowerCase();
+    if (encoding === '' || encoding === 'identity' || raw.length === 0) {
+      this.decoded = raw;
+      return;
+    }
+    // A truncated copy decodes as far as it goes; a whole one must decode completely.
+    const options = {
+      maxOutputLength: this.maxDecodedBytes,
+      finishFlush: this.copy.truncated ? constants.Z_SYNC_FLUSH : constants.Z_FINISH,
+    };
+    try {
+      switch (encoding) {
+        case 'gzip':
+        case 'x-gzip':
+          this.decoded = gunzipSync(raw, options);
+          break;
+        case 'deflate':
+          this.decoded = inflateDeflate(raw, options);
+          break;
+        case 'br':
+          this.decoded = brotliDecompressSync(raw, {
+            maxOutputLength: this.maxDecodedBytes,
+            finishFlush: this.copy.truncated ? constants.BROTLI_OPERATION_FLUSH : constants.BROTLI_OPERATION_FINISH,
+          });
+          break;
+        default:
+          this.decodeError = `unsupported content-encoding ${encoding}`;
+      }
+    } catch (error) {
+      this.decodeError = `content-encoding ${encoding}: ${(error as Error).message}`;
+    }
+  }
+}
+
+/** `deflate` means zlib-wrapped deflate, but servers often send raw deflate: accept both. */
+function inflateDeflate(raw: Buffer, options: { maxOutputLength: number; finishFlush: number }): Buffer {
+  try {
+    return inflateSync(raw, options);
+  } catch {
+    return inflateRawSync(raw, options);
+  }
+}
+
+/** The first value of a header that Node may have parsed as a list. */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `application/json; charset=utf-8` → `application/json`. */
+export function mediaTypeOf(contentType: string | string[] | undefined): string {
+  const value = headerValue(contentType);
+  if (value === undefined) return '';
+  const semicolon = value.indexOf(';');
+  return (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase();
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { readConfigFile, resolveConfig, type Override } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { startDemoBackend, demoCurlLines, type DemoBackend } from './demo/demo-backend.js';
+import { ERROR_CODES, RestauditError } from './errors.js';
+import { createLogger, flushLogger, LOG_LEVELS } from './logging/logger.js';
+import { ALL_RULES } from './rules/catalog.js';
+import { createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
+import { VERSION } from './version.js';
+
+const USAGE = `restaudit ${VERSION}: a reverse proxy that audits live REST traffic against HTTP semantics
+
+Usage:
+  restaudit [--target URL] [--listen HOST:PORT] [--admin-listen HOST:PORT]
+            [--config FILE] [--log-level LEVEL]
+  restaudit rules [--json]           list every rule: id, default severity, summary, reference
+  restaudit check-config FILE        validate a config file (exit 0, or 2 with each problem)
+  restaudit --version | --help
+
+Options (flag > env var > config file > default):
+  --target URL             RESTAUDIT_TARGET        upstream to proxy to (default: the embedded demo backend)
+  --listen HOST:PORT       RESTAUDIT_LISTEN        proxy address (default 0.0.0.0:8080)
+  --admin-listen HOST:PORT RESTAUDIT_ADMIN_LISTEN  /metrics /healthz /readyz /violations (default 127.0.0.1:9464)
+  --config FILE            RESTAUDIT_CONFIG        YAML or JSON config file
+  --log-level LEVEL        LOG_LEVEL               ${LOG_LEVELS.join(', ')} (default info)
+
+Logs are JSON lines on stdout. Docs: README.md and docs/.
+`;
+
+const OPTIONS = {
+  target: { type: 'string' },
+  listen: { type: 'string' },
+  'admin-listen': { type: 'string' },
+  config: { type: 'string' },
+  'log-level': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+/** Runs the CLI; resolves with the exit status. The only place that decides one. */
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (error) {
+    throw new RestauditError(ERROR_CODES.usage, [`${(error as Error).message.split('\n')[0]} (see restaudit --help)`]);
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version === true) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  switch (command) {
+    case undefined:
+      return serve(values, env);
+    case 'rules':
+      expectArgs('rules', rest, 0);
+      printRules(values.json === true);
+      return 0;
+    case 'check-config': {
+      expectArgs('check-config', rest, 1);
+      const file = rest[0] as string;
+      resolveConfig(readConfigFile(file), [], file);
+      process.stdout.write(`${file}: ok\n`);
+      return 0;
+    }
+    default:
+      throw new RestauditError(ERROR_CODES.usage, [`unknown command '${command}' (see restaudit --help)`]);
+  }
+}
+
+function expectArgs(command: string, args: readonly string[], count: number): void {
+  if (args.length !== count) {
+    throw new RestauditError(ERROR_CODES.usage, [
+      count === 0 ? `${command} takes no arguments, got '${args.join(' ')}'` : `${command} needs exactly ${count} argument${count > 1 ? 's' : ''}`,
+    ]);
+  }
+}
+
+function printRules(json: boolean): void {
+  const rules = ALL_RULES.map(({ id, severity, enabledByDefault, scope, summary, reference }) => ({ id, severity, enabled: enabledByDefault, scope, summary, reference }));
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ rules }, null, 2)}\n`);
+    return;
+  }
+  const width = Math.max(...rules.map((rule) => rule.id.length));
+  for (const rule of rules) {
+    const flags = rule.enabled ? '' : ' (disabled by default)';
+    process.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.summary}${flags} [${rule.reference}]\n`);
+  }
+}
+
+function overridesFrom(values: Values, env: NodeJS.ProcessEnv): Override[] {
+  const overrides: Override[] = [];
+  const add = (key: Override['key'], flag: string, flagValue: string | undefined, envName: string): void => {
+    if (flagValue !== undefined) overrides.push({ key, value: flagValue, source: flag });
+    else {
+      const envValue = env[envName];
+      if (envValue !== undefined && envValue !== '') overrides.push({ key, value: envValue, source: envName });
+    }
+  };
+  add('target', '--target', values.target, 'RESTAUDIT_TARGET');
+  add('listen', '--listen', values.listen, 'RESTAUDIT_LISTEN');
+  add('admin', '--admin-listen', values['admin-listen'], 'RESTAUDIT_ADMIN_LISTEN');
+  return overrides;
+}
+
+async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
+  const level = values['log-level'] ?? (env.LOG_LEVEL === '' ? undefined : env.LOG_LEVEL) ?? 'info';
+  const problems: string[] = [];
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    problems.push(`${values['log-level'] !== undefined ? '--log-level' : 'LOG_LEVEL'}: expected one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
+  }
+  const file = values.config ?? (env.RESTAUDIT_CONFIG === '' ? undefined : env.RESTAUDIT_CONFIG);
+  let config: Config;
+  try {
+    config = resolveConfig(file === undefined ? {} : readConfigFile(file), overridesFrom(values, env), file);
+  } catch (error) {
+    if (error instanceof RestauditError) throw new RestauditError(error.code, [...problems, ...error.problems]);
+    throw error;
+  }
+  if (problems.length > 0) throw new RestauditError(ERROR_CODES.configInvalid, problems);
+
+  const logger = createLogger({ level: level as (typeof LOG_LEVELS)[number], credentialHeaders: config.credentials.headers });
+  let demo: DemoBackend | undefined;
+  let target = config.target;
+  if (target === undefined) {
+    demo = await startDemoBackend({ host: '127.0.0.1', port: 0 });
+    target = demo.url;
+  }
+  const service = createAuditProxy({ ...config, target }, { logger });
+  let addresses;
+  try {
+    addresses = await service.listen();
+  } catch (error) {
+    await demo?.close();
+    throw error;
+  }
+  logger.info(
+    { version: VERSION, listen: config.listen, admin: config.admin, target, demo: demo !== undefined, rules: ALL_RULES.length },
+    demo === undefined ? `restaudit listening on ${config.listen}, proxying to ${target}` : `restaudit listening on ${config.listen}, proxying to the embedded demo backend at ${target}`,
+  );
+  if (demo !== undefined) printBanner(`http://127.0.0.1:${addresses.proxy.port}`, `http://127.0.0.1:${addresses.admin.port}`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal, graceMs: DEFAULT_GRACE_MS }, 'shutting down');
+      void service
+        .close(DEFAULT_GRACE_MS)
+        .then(() => demo?.close())
+        .then(() => logger.info('stopped'))
+        .then(() => flushLogger(logger))
+        .then(() => resolve(0));
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+function printBanner(proxyUrl: string, adminUrl: string): void {
+  const lines = [
+    '',
+    `restaudit is auditing the embedded demo backend through ${proxyUrl}`,
+    'Try a few exchanges, then look at what restaudit saw:',
+    ...demoCurlLines(proxyUrl).map((line) => `  ${line}`),
+    `  curl -s ${adminUrl}/violations | head -c 2000`,
+    `  curl -s ${adminUrl}/metrics | grep restaudit_violations_total`,
+    'Run with --target http://your-backend:port to audit your own service.',
+    '',
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+main(process.argv.slice(2), process.env).then(
+  (status) => {
+    process.exitCode = status;
+    if (status === 0) setImmediate(() => process.exit(0));
+  },
+  (error: unknown) => {
+    if (error instanceof RestauditError) {
+      for (const problem of error.problems) process.stderr.write(`restaudit: ${problem}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`restaudit: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+/**
+ * restaudit's error catalogue: every error a user can meet has a stable code. Only the CLI
+ * turns these into exit statuses; nothing else calls `process.exit`.
+ */
+export const ERROR_CODES = {
+  /** Unknown flag, missing argument, unknown command. */
+  usage: 'RA_ERR_USAGE',
+  /** The config file could not be read or parsed. */
+  configRead: 'RA_ERR_CONFIG_READ',
+  /** The configuration (file, env vars and flags together) is invalid. */
+  configInvalid: 'RA_ERR_CONFIG_INVALID',
+  /** A listen address could not be bound. */
+  listen: 'RA_ERR_LISTEN',
+  /** A recorded traffic file could not be read. */
+  input: 'RA_ERR_INPUT',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export class RestauditError extends Error {
+  /**
+   * @param code a stable code from ERROR_CODES
+   * @param problems one line per problem, each naming what is wrong (a key path, a flag)
+   */
+  constructor(
+    readonly code: ErrorCode,
+    readonly problems: readonly string[],
+  ) {
+    super(problems.join('; '));
+    this.name = 'RestauditError';
+  }
+}

@@ -1,0 +1,43 @@
+import type { Exchange } from '../capture/exchange.js';
+import type { Logger } from '../logging/logger.js';
+import type { AuditMetrics } from '../metrics/metrics.js';
+import type { Finding, Severity } from '../rules/types.js';
+import type { ViolationBuffer, ViolationRecord } from './violation-buffer.js';
+
+/** pino's level for each severity: error→50, warning→40, info→30. */
+const LEVEL_OF: Readonly<Record<Severity, 'error' | 'warn' | 'info'>> = { error: 'error', warning: 'warn', info: 'info' };
+
+/** Where findings go: a counter, a log line and the recent-violations buffer, for each. */
+export class FindingReporter {
+  constructor(
+    private readonly metrics: AuditMetrics,
+    private readonly logger: Logger,
+    private readonly buffer: ViolationBuffer,
+  ) {}
+
+  /**
+   * @param methodLabel the bounded `method` label for metrics
+   * @param routeLabel the bounded `route` label for metrics
+   */
+  report(exchange: Exchange, findings: readonly Finding[], methodLabel: string, routeLabel: string): void {
+    for (const finding of findings) {
+      this.metrics.violation(finding.rule, finding.severity, methodLabel, routeLabel);
+      const record: ViolationRecord = {
+        time: Date.now(),
+        rule: finding.rule,
+        severity: finding.severity,
+        method: exchange.method,
+        path: exchange.path,
+        route: exchange.route,
+        status: exchange.status,
+        requestId: exchange.id,
+        durationMs: exchange.durationMs,
+        message: finding.message,
+        evidence: finding.evidence,
+      };
+      this.buffer.push(record);
+      const { time: _time, ...fields } = record;
+      this.logger[LEVEL_OF[finding.severity]](fields, 'violation');
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export const PROXY_ERROR_REASONS = ['connect_refused', 'timeout', 'reset', 'dns', 'tls', 'other'] as const;
+export type ProxyErrorReason = (typeof PROXY_ERROR_REASONS)[number];
+export type Direction = 'request' | 'response';
+
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+/** The `method` label: the upper-case method, or `OTHER` for an unknown one. */
+export function methodLabel(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : 'OTHER';
+}
+
+/** `2xx` … `5xx` for a status code. */
+export function statusClass(status: number): string {
+  return `${Math.trunc(status / 100)}xx`;
+}
+
+export interface MetricsOptions {
+  readonly version: string;
+  /** Read at scrape time for `restaudit_memory_entries`. */
+  readonly memoryEntries: () => number;
+  /** Collect prom-client's default process metrics (default true). */
+  readonly processMetrics?: boolean;
+}
+
+type CounterChild = ReturnType<Counter<string>['labels']>;
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
+
+/**
+ * restaudit's metrics, all in the registry handed in. Label children are bound once per
+ * distinct label set and reused, so a request costs a map lookup, not a label hash.
+ */
+export class AuditMetrics {
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly violations: Counter<'rule' | 'severity' | 'method' | 'route'>;
+  private readonly upstreamDuration: Histogram<'method' | 'route' | 'status_class'>;
+  private readonly proxyErrors: Counter<'reason'>;
+  private readonly truncated: Counter<'direction'>;
+  private readonly overflow: Counter;
+  private readonly requestChildren = new Map<string, CounterChild>();
+  private readonly durationChildren = new Map<string, HistogramChild>();
+  private readonly violationChildren = new Map<string, CounterChild>();
+  private readonly errorChildren = new Map<string, CounterChild>();
+  private readonly truncatedChildren = new Map<string, CounterChild>();
+
+  constructor(readonly registry: Registry, options: MetricsOptions) {
+    const registers = [registry];
+    this.requests = new Counter({
+      name: 'restaudit_requests_total',
+      help: 'Exchanges proxied, by method, route and the status the client received.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.violations = new Counter({
+      name: 'restaudit_violations_total',
+      help: 'HTTP-semantics violations found, by rule, severity, method and route.',
+      labelNames: ['rule', 'severity', 'method', 'route'],
+      registers,
+    });
+    this.upstreamDuration = new Histogram({
+      name: 'restaudit_upstream_duration_seconds',
+      help: 'Time from the request reaching restaudit to the upstream response headers.',
+      labelNames: ['method', 'route', 'status_class'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.proxyErrors = new Counter({
+      name: 'restaudit_proxy_errors_total',
+      help: 'Exchanges the upstream could not answer (502/504 to the client), by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.truncated = new Counter({
+      name: 'restaudit_inspection_truncated_total',
+      help: 'Bodies longer than inspect.maxBodyBytes: the rules saw only a prefix.',
+      labelNames: ['direction'],
+      registers,
+    });
+    this.overflow = new Counter({
+      name: 'restaudit_route_overflow_total',
+      help: 'Exchanges labelled route="__other__" because metrics.maxRoutes labels exist.',
+      registers,
+    });
+    new Gauge({
+      name: 'restaudit_build_info',
+      help: 'restaudit build information (always 1).',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }).set({ version: options.version, node_version: process.version }, 1);
+    const memoryEntries = options.memoryEntries;
+    new Gauge({
+      name: 'restaudit_memory_entries',
+      help: 'Entries held in cross-exchange memory.',
+      registers,
+      collect() {
+        this.set(memoryEntries());
+      },
+    });
+    // Known label values exist from the start, so rate() sees the first increment.
+    for (const reason of PROXY_ERROR_REASONS) this.errorChild(reason);
+    this.truncatedChild('request');
+    this.truncatedChild('response');
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'restaudit_' });
+  }
+
+  /** One exchange answered (by the upstream, or by restaudit with 502/504). */
+  exchange(method: string, route: string, status: number, upstreamSeconds: number | undefined): void {
+    const key = `${method} ${route} ${status}`;
+    let child = this.requestChildren.get(key);
+    if (child === undefined) {
+      child = this.requests.labels(method, route, String(status));
+      this.requestChildren.set(key, child);
+    }
+    child.inc();
+    if (upstreamSeconds === undefined) return;
+    const durationKey = `${method} ${route} ${Math.trunc(status / 100)}`;
+    let histogram = this.durationChildren.get(durationKey);
+    if (histogram === undefined) {
+      histogram = this.upstreamDuration.labels(method, route, statusClass(status));
+      this.durationChildren.set(durationKey, histogram);
+    }
+    histogram.observe(upstreamSeconds);
+  }
+
+  violation(rule: string, severity: string, method: string, route: string): void {
+    const key = `${rule} ${severity} ${method} ${route}`;
+    let child = this.violationChildren.get(key);
+    if (child === undefined) {
+      child = this.violations.labels(rule, severity, method, route);
+      this.violationChildren.set(key, child);
+    }
+    child.inc();
+  }
+
+  proxyError(reason: ProxyErrorReason): void {
+    this.errorChild(reason).inc();
+  }
+
+  inspectionTruncated(direction: Direction): void {
+    this.truncatedChild(direction).inc();
+  }
+
+  routeOverflow(): void {
+    this.overflow.inc();
+  }
+
+  private errorChild(reason: string): CounterChild {
+    let child = this.errorChildren.get(reason);
+    if (child === undefined) {
+      child = this.proxyErrors.labels(reason);
+      this.errorChildren.set(reason, child);
+    }
+    return child;
+  }
+
+  private truncatedChild(direction: string): CounterChild {
+    let child = this.truncatedChildren.get(direction);
+    if (child === undefined) {
+      child = this.truncated.labels(direction);
+      this.truncatedChildren.set(direction, child);
+    }
+    return child;
+  }
+}

@@ -1,0 +1,366 @@
+import { randomUUID } from 'node:crypto';
+import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import httpProxy from 'http-proxy';
+import { BodyCopy } from '../capture/body-copy.js';
+import { BodyView } from '../capture/body-view.js';
+import type { Config } from '../config/schema.js';
+import type { FindingReporter } from '../findings/reporter.js';
+import type { Logger } from '../logging/logger.js';
+import { jsonTypeOf, type ExchangeMemory, type JsonType } from '../memory/exchange-memory.js';
+import { methodLabel, type AuditMetrics, type ProxyErrorReason } from '../metrics/metrics.js';
+import type { RouteResolver } from '../routes/route-resolver.js';
+import type { RuleEngine } from '../rules/engine.js';
+import { locationPath } from '../rules/location.js';
+import type { RuleContext } from '../rules/types.js';
+import { credentialDetector } from './credentials.js';
+import { errorReason } from './error-reason.js';
+import { FLIGHT, Flight, type Carrier } from './flight.js';
+import { sendProblem, statusFor } from './problem.js';
+import { writeUpstreamHead } from './response-head.js';
+import { createUpstreamAgent } from './upstream-agent.js';
+
+/** How long to keep watching an upstream socket for bytes after a bodiless response. */
+const BODILESS_SETTLE_MS = 25;
+/** The status label of an exchange whose client went away before its response was complete. */
+const CLIENT_CLOSED = 499;
+
+export interface ProxyDeps {
+  readonly logger: Logger;
+  readonly metrics: AuditMetrics;
+  readonly routes: RouteResolver;
+  readonly engine: RuleEngine;
+  readonly reporter: FindingReporter;
+  readonly memory: ExchangeMemory;
+  /** Called with each completed exchange after the rules ran (cross-exchange memory, tests). */
+  readonly onExchange?: (exchange: import('../capture/exchange.js').Exchange) => void;
+}
+
+export interface ProxyHandle {
+  readonly server: http.Server;
+  /** Exchanges in flight. */
+  readonly inFlight: () => number;
+  /** performance.now() of the upstream's last response head, 0 when none yet. */
+  readonly lastUpstreamAnswer: () => number;
+  /** Stops the upstream agent (after the server is closed). */
+  readonly destroy: () => void;
+}
+
+/**
+ * The proxy stage: passes every exchange through untouched, sets aside bounded copies of
+ * both bodies, and once the response has gone to the client, hands one Exchange record to
+ * the rules. It knows nothing about what the rules do.
+ */
+export function createProxy(config: Config & { target: string }, deps: ProxyDeps): ProxyHandle {
+  const { logger, metrics, routes, engine, reporter, memory } = deps;
+  const maxBodyBytes = config.inspect.maxBodyBytes;
+  const maxDecodedBytes = Math.max(1 << 20, maxBodyBytes * 16);
+  const timeoutMs = config.upstream.timeoutMs;
+  const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
+  const target = new URL(config.target);
+  const targetHost = target.host;
+  let inFlight = 0;
+  let lastAnswer = 0;
+  /** The flight whose upstream request is being created right now (synchronously). */
+  let creating: Flight | undefined;
+
+  const agent = createUpstreamAgent({
+    https: target.protocol === 'https:',
+    insecureTls: config.upstream.insecureTls,
+    onRequest(request) {
+      const flight = creating;
+      if (flight === undefined) return;
+      request.path = flight.req.url?.startsWith('/') ? flight.req.url : request.path;
+      flight.upstreamRequest = request;
+      (request as ClientRequest & Carrier)[FLIGHT] = flight;
+      request.on('socket', onUpstreamSocket);
+    },
+  });
+
+  const proxy = httpProxy.createProxyServer({
+    target: config.target,
+    agent,
+    xfwd: true,
+    ws: true,
+    secure: !config.upstream.insecureTls,
+    changeOrigin: config.upstream.changeOrigin,
+    selfHandleResponse: true,
+  });
+  // http-proxy forces `Content-Length: 0` on DELETE/OPTIONS without one, which drops a
+  // chunked body: a request must reach the upstream as the client sent it.
+  const passes = (proxy as unknown as { webPasses: { name: string }[] }).webPasses;
+  passes.splice(passes.findIndex((pass) => pass.name === 'deleteLength'), 1);
+
+  proxy.on('proxyRes', onUpstreamResponse);
+  proxy.on('error', onProxyError);
+  // A client that went away while its request was uploading: its response records it.
+  proxy.on('econnreset', () => {});
+
+  const server = http.createServer(onRequest);
+  server.on('upgrade', onUpgrade);
+  server.on('clientError', onClientError);
+
+  function onRequest(req: IncomingMessage & Carrier, res: ServerResponse & Carrier): void {
+    inFlight++;
+    let id = req.headers['x-request-id'];
+    if (typeof id !== 'string' || id === '') {
+      id = randomUUID();
+      req.headers['x-request-id'] = id;
+    }
+    const flight = new Flight(id, req, res, performance.now(), maxBodyBytes);
+    req.on('data', onRequestData);
+    res.on('finish', onResponseFinish);
+    res.on('close', onResponseClose);
+    creating = flight;
+    try {
+      proxy.web(req, res);
+    } finally {
+      creating = undefined;
+    }
+    flight.timer = setTimeout(onUpstreamTimeout, timeoutMs, flight);
+  }
+
+  function onRequestData(this: IncomingMessage & Carrier, chunk: Buffer): void {
+    this[FLIGHT]?.request.add(chunk);
+  }
+
+  function onUpstreamSocket(this: ClientRequest & Carrier, socket: Socket): void {
+    const flight = this[FLIGHT];
+    if (flight !== undefined) flight.upstreamSocket = socket;
+  }
+
+  function onUpstreamTimeout(flight: Flight): void {
+    flight.timer = undefined;
+    if (flight.status !== 0 || flight.settled) return;
+    flight.failure = 'timeout';
+    flight.upstreamRequest?.destroy(new Error(`no response headers within ${timeoutMs} ms`));
+  }
+
+  function onUpstreamResponse(upstream: IncomingMessage & Carrier, req: IncomingMessage & Carrier, res: ServerResponse): void {
+    const flight = req[FLIGHT];
+    if (flight === undefined) return;
+    flight.headersAt = performance.now();
+    lastAnswer = flight.headersAt;
+    clearTimeout(flight.timer);
+    flight.status = upstream.statusCode ?? 0;
+    flight.upstreamResponse = upstream;
+    flight.response = new BodyCopy(maxBodyBytes);
+    upstream[FLIGHT] = flight;
+    try {
+      writeUpstreamHead(res, upstream, req.httpVersion);
+    } catch (error) {
+      // A head Node refuses to send on (an invalid header): nothing of it can reach the client.
+      flight.status = 0;
+      upstream.destroy();
+      failBeforeHead(flight, 'other', error);
+      return;
+    }
+    upstream.on('data', onUpstreamData);
+    upstream.on('error', onUpstreamBodyError);
+    upstream.pipe(res);
+    if (flight.bodiless && flight.upstreamSocket !== undefined) watchForBytesAfterBodiless(flight.upstreamSocket);
+  }
+
+  function onUpstreamData(this: IncomingMessage & Carrier, chunk: Buffer): void {
+    this[FLIGHT]?.response?.add(chunk);
+  }
+
+  function onUpstreamBodyError(this: IncomingMessage & Carrier, error: Error): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined || flight.settled || flight.res.destroyed) return;
+    flight.brokenAfterHead = errorReason(error);
+    // The client sees what it would have seen from the upstream: a response cut off.
+    flight.res.destroy();
+  }
+
+  function onProxyError(error: Error, req: IncomingMessage, target: ServerResponse | Duplex | unknown): void {
+    const flight = (req as IncomingMessage & Carrier)[FLIGHT];
+    if (flight === undefined) {
+      // A WebSocket upgrade: there is no response object, only the client's socket.
+      logger.warn({ reason: errorReason(error), err: error.message, path: req.url, upgrade: true }, 'proxy error');
+      metrics.proxyError(errorReason(error));
+      (target as Duplex).destroy();
+      return;
+    }
+    if (flight.settled || flight.res.destroyed) return;
+    if (flight.status !== 0) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (flight.bodiless && code.startsWith('HPE_')) {
+        // Bytes after a bodiless response, in the same packet: Node reports them as a parse
+        // error once the response is done. The backend's violation, not a proxy fault.
+        const parse = error as Error & { rawPacket?: Buffer; bytesParsed?: number };
+        flight.bytesAfterBodiless += Math.max(1, (parse.rawPacket?.length ?? 0) - (parse.bytesParsed ?? 0));
+        return;
+      }
+      flight.brokenAfterHead = errorReason(error);
+      flight.res.destroy();
+      return;
+    }
+    failBeforeHead(flight, flight.failure ?? errorReason(error), error);
+  }
+
+  function failBeforeHead(flight: Flight, reason: ProxyErrorReason, error: unknown): void {
+    flight.failure = reason;
+    clearTimeout(flight.timer);
+    if (!flight.res.headersSent && !flight.res.destroyed) sendProblem(flight.res, reason, flight.id);
+    else flight.res.destroy();
+    logger.warn(
+      { reason, requestId: flight.id, method: flight.method, path: flight.path, status: statusFor(reason), err: (error as Error).message },
+      'proxy error',
+    );
+  }
+
+  function onResponseFinish(this: ServerResponse & Carrier): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined || flight.settled) return;
+    if (flight.failure === undefined && flight.bodiless) {
+      // Stray bytes may still be on their way: judge once they had a moment to arrive.
+      setTimeout(settle, BODILESS_SETTLE_MS, flight, performance.now());
+      flight.settled = true;
+      inFlight--;
+      return;
+    }
+    flight.settled = true;
+    inFlight--;
+    settle(flight, performance.now());
+  }
+
+  function onResponseClose(this: ServerResponse & Carrier): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined || flight.settled) return;
+    flight.settled = true;
+    inFlight--;
+    clearTimeout(flight.timer);
+    // Whatever the upstream still had to say has nowhere to go.
+    flight.upstreamResponse?.destroy();
+    if (flight.status === 0) flight.upstreamRequest?.destroy();
+    const route = routes.resolve(flight.path);
+    const method = methodLabel(flight.method);
+    if (flight.brokenAfterHead !== undefined) {
+      metrics.proxyError(flight.brokenAfterHead);
+      metrics.exchange(method, route.label, flight.status, upstreamSeconds(flight));
+      logger.warn(
+        { reason: flight.brokenAfterHead, requestId: flight.id, method: flight.method, path: flight.path, status: flight.status, bytes: flight.response?.size ?? 0 },
+        'proxy error',
+      );
+      return;
+    }
+    metrics.exchange(method, route.label, CLIENT_CLOSED, undefined);
+    logger.info(
+      {
+        requestId: flight.id,
+        method: flight.method,
+        path: flight.path,
+        phase: flight.status === 0 ? 'request' : 'response',
+        status: flight.status === 0 ? undefined : flight.status,
+        requestBytes: flight.request.size,
+        responseBytes: flight.response?.size ?? 0,
+      },
+      'client aborted',
+    );
+  }
+
+  /** Records a finished exchange: metrics, then the rules, then whoever listens. */
+  function settle(flight: Flight, now: number): void {
+    const route = routes.resolve(flight.path);
+    const method = methodLabel(flight.method);
+    if (flight.failure !== undefined) {
+      metrics.proxyError(flight.failure);
+      metrics.exchange(method, route.label, statusFor(flight.failure), undefined);
+      return;
+    }
+    metrics.exchange(method, route.label, flight.status, upstreamSeconds(flight));
+    if (flight.request.truncated) metrics.inspectionTruncated('request');
+    if (flight.response?.truncated === true) metrics.inspectionTruncated('response');
+    const exchange = flight.toExchange(route.template, hasCredentials(flight.req.headers), now);
+    const location = exchange.status === 201 ? locationPath(exchange, targetHost) : undefined;
+    const context = engine.context(
+      new BodyView(exchange.requestBody, exchange.requestHeaders, maxDecodedBytes),
+      new BodyView(exchange.responseBody, exchange.responseHeaders, maxDecodedBytes),
+      location,
+    );
+    const findings = engine.evaluate(exchange, context);
+    if (findings.length > 0) reporter.report(exchange, findings, method, route.label);
+    // Memory learns after the rules have read it.
+    memory.record(exchange, location, successfulBodyType(exchange.status, context));
+    deps.onExchange?.(exchange);
+  }
+
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', onUpgradeSocketError);
+    proxy.ws(req, socket, head);
+  }
+
+  function onUpgradeSocketError(this: Duplex): void {
+    this.destroy();
+  }
+
+  function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+    const code = error.code ?? 'unknown';
+    if (code !== 'ECONNRESET') logger.info({ code, err: error.message }, 'client error');
+    if (!socket.writable || code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+
+  return {
+    server,
+    inFlight: () => inFlight,
+    lastUpstreamAnswer: () => lastAnswer,
+    destroy: () => {
+      agent.destroy();
+      proxy.close();
+    },
+  };
+}
+
+/** The top-level JSON type of a request body that was answered 2xx: what a route accepts. */
+function successfulBodyType(status: number, context: RuleContext): JsonType | undefined {
+  if (status < 200 || status > 299 || context.request.copy.size === 0) return undefined;
+  const body = context.request.json();
+  return body.kind === 'json' ? jsonTypeOf(body.value) : undefined;
+}
+
+function upstreamSeconds(flight: Flight): number | undefined {
+  return flight.headersAt === 0 ? undefined : (flight.headersAt - flight.start) / 1000;
+}
+
+// ---- bytes after a bodiless response -------------------------------------------------
+
+const WATCHED = Symbol('restaudit.watched');
+interface WatchedSocket extends Socket {
+  [WATCHED]?: Flight;
+}
+
+/**
+ * Watches an upstream socket after a HEAD/204/304 response until it carries another
+ * request: bytes seen meanwhile belong to the bodiless response. Node drops them silently
+ * on an idle keep-alive socket, or fails the next request on it; the proxy counts them for
+ * the rules and closes that socket so it is never reused.
+ */
+function watchForBytesAfterBodiless(socket: WatchedSocket): void {
+  const flight = (socket as Socket & { _httpMessage?: ClientRequest & Carrier })._httpMessage?.[FLIGHT];
+  if (flight === undefined) return;
+  if (socket[WATCHED] === undefined) socket.on('data', onWatchedData);
+  socket[WATCHED] = flight;
+}
+
+function onWatchedData(this: WatchedSocket, chunk: Buffer): void {
+  const flight = this[WATCHED];
+  const current = (this as Socket & { _httpMessage?: (ClientRequest & Carrier) | null })._httpMessage;
+  if (flight === undefined || (current !== null && current !== undefined && current[FLIGHT] !== flight)) {
+    // The socket carries another exchange now: its bytes are that exchange's.
+    this.removeListener('data', onWatchedData);
+    this[WATCHED] = undefined;
+    return;
+  }
+  if (current === null || current === undefined || flight.upstreamResponse?.complete === true) {
+    flight.bytesAfterBodiless += chunk.length;
+    this.destroy();
+  }
+}

@@ -1,0 +1,103 @@
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { BodyCopy } from '../capture/body-copy.js';
+import type { Exchange } from '../capture/exchange.js';
+import type { ProxyErrorReason } from '../metrics/metrics.js';
+import type { RouteMatch } from '../routes/route-resolver.js';
+
+/** Where each request's state hangs, on the request, the response and the upstream's objects. */
+export const FLIGHT = Symbol('restaudit.flight');
+
+export interface Carrier {
+  [FLIGHT]?: Flight;
+}
+
+/**
+ * The state of one exchange while it crosses the proxy. Listeners are module-level
+ * functions that find it through `this[FLIGHT]`, so a request allocates no closures.
+ */
+export class Flight {
+  /** performance.now() when the request arrived. */
+  readonly start: number;
+  /** Epoch milliseconds when the request arrived. */
+  readonly startedAt: number;
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly request: BodyCopy;
+  response: BodyCopy | undefined;
+  upstreamRequest: ClientRequest | undefined;
+  upstreamResponse: IncomingMessage | undefined;
+  upstreamSocket: Socket | undefined;
+  /** The upstream's status, 0 until its response head arrives. */
+  status = 0;
+  /** performance.now() when the upstream's response head arrived. */
+  headersAt = 0;
+  timer: NodeJS.Timeout | undefined;
+  /** Set when the upstream failed before answering: the client got 502/504. */
+  failure: ProxyErrorReason | undefined;
+  /** Set when the upstream failed after answering: the client got a cut-off response. */
+  brokenAfterHead: ProxyErrorReason | undefined;
+  bytesAfterBodiless = 0;
+  /** True once the exchange has been recorded (at most once). */
+  settled = false;
+  route: RouteMatch | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly req: IncomingMessage & Carrier,
+    readonly res: ServerResponse & Carrier,
+    now: number,
+    maxBodyBytes: number,
+  ) {
+    this.start = now;
+    this.startedAt = Date.now();
+    this.method = (req.method ?? 'GET').toUpperCase();
+    const url = req.url ?? '/';
+    const target = url.startsWith('/') ? url : pathOfAbsolute(url);
+    const q = target.indexOf('?');
+    this.path = q === -1 ? target : target.slice(0, q);
+    this.query = q === -1 ? '' : target.slice(q + 1);
+    this.request = new BodyCopy(maxBodyBytes);
+    req[FLIGHT] = this;
+    res[FLIGHT] = this;
+  }
+
+  /** True when the response cannot have a body: HEAD, 204, 304 (and 1xx). */
+  get bodiless(): boolean {
+    return this.method === 'HEAD' || this.status === 204 || this.status === 304 || (this.status >= 100 && this.status < 200);
+  }
+
+  toExchange(route: string, hasCredentials: boolean, now: number): Exchange {
+    const upstream = this.upstreamResponse;
+    return {
+      id: this.id,
+      startedAt: this.startedAt,
+      durationMs: Math.round((now - this.start) * 1000) / 1000,
+      method: this.method,
+      path: this.path,
+      query: this.query,
+      route,
+      host: this.req.headers.host ?? '',
+      requestHeaders: this.req.headers,
+      requestBody: this.request,
+      hasCredentials,
+      status: this.status,
+      responseHeaders: upstream?.headers ?? {},
+      responseBody: this.response ?? EMPTY_BODY,
+      bytesAfterBodilessResponse: this.bytesAfterBodiless,
+    };
+  }
+}
+
+const EMPTY_BODY = new BodyCopy(0);
+
+/** `http://host/a?b` (absolute-form request-target) → `/a?b`. */
+function pathOfAbsolute(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname + parsed.search;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,95 @@
+import type { BodyView } from '../capture/body-view.js';
+import type { Exchange } from '../capture/exchange.js';
+import type { Config, RuleOverride } from '../config/schema.js';
+import type { MemoryReader } from '../memory/exchange-memory.js';
+import { ALL_RULES } from './catalog.js';
+import { compileCustomRule } from './custom.js';
+import { DEFAULT_SUCCESS_STATUSES } from './success-status.js';
+import type { Finding, RuleContext, RuleDefinition, RuleSettings, Severity } from './types.js';
+
+/** A rule as configured: enabled (or it would not be here), its severity and ignored routes. */
+interface ActiveRule {
+  readonly definition: RuleDefinition;
+  readonly severity: Severity;
+  readonly ignored: ReadonlySet<string> | undefined;
+}
+
+/** Called when a rule throws (a bug in the rule); the exchange and the other rules go on. */
+export type RuleFailure = (rule: string, error: unknown) => void;
+
+/**
+ * The rule set compiled once from the configuration: disabled rules are absent, severities
+ * and ignored routes resolved. Evaluating an exchange is a loop over what is left.
+ */
+export class RuleEngine {
+  readonly settings: RuleSettings;
+  private readonly active: readonly ActiveRule[];
+
+  constructor(
+    config: Pick<Config, 'rules' | 'custom'>,
+    private readonly memory: MemoryReader,
+    private readonly onFailure: RuleFailure = () => {},
+    catalog: readonly RuleDefinition[] = ALL_RULES,
+  ) {
+    this.settings = compileSettings(config);
+    const active: ActiveRule[] = [];
+    for (const definition of catalog) {
+      const override: RuleOverride | undefined = (config.rules as Readonly<Record<string, RuleOverride | undefined>>)[definition.id];
+      if (!(override?.enabled ?? definition.enabledByDefault)) continue;
+      active.push({
+        definition,
+        severity: override?.severity ?? definition.severity,
+        ignored: override?.ignoreRoutes === undefined ? undefined : new Set(override.ignoreRoutes),
+      });
+    }
+    for (const custom of config.custom) {
+      const definition = compileCustomRule(custom);
+      active.push({ definition, severity: definition.severity, ignored: undefined });
+    }
+    this.active = active;
+  }
+
+  /** The ids of the rules that run, in order. */
+  get activeIds(): string[] {
+    return this.active.map((rule) => rule.definition.id);
+  }
+
+  /**
+   * Context for one exchange: body views decode and parse lazily, at most once.
+   * @param location the path a 201's Location names on this origin, if any
+   */
+  context(request: BodyView, response: BodyView, location: string | undefined): RuleContext {
+    return { request, response, settings: this.settings, memory: this.memory, location };
+  }
+
+  /** Every finding of every active rule on one exchange; an empty array when all is well. */
+  evaluate(exchange: Exchange, context: RuleContext): Finding[] {
+    let findings: Finding[] | undefined;
+    for (const rule of this.active) {
+      if (rule.ignored !== undefined && (rule.ignored.has(exchange.route) || rule.ignored.has(exchange.path))) continue;
+      let verdict;
+      try {
+        verdict = rule.definition.check(exchange, context);
+      } catch (error) {
+        this.onFailure(rule.definition.id, error);
+        continue;
+      }
+      if (verdict === undefined) continue;
+      (findings ??= []).push({ rule: rule.definition.id, severity: rule.severity, message: verdict.message, evidence: verdict.evidence });
+    }
+    return findings ?? NO_FINDINGS;
+  }
+}
+
+const NO_FINDINGS: Finding[] = [];
+Object.freeze(NO_FINDINGS);
+
+function compileSettings(config: Pick<Config, 'rules'>): RuleSettings {
+  const configured = config.rules['unexpected-success-status']?.expected ?? {};
+  const successStatuses = new Map<string, ReadonlySet<number>>();
+  const merged: Record<string, readonly number[]> = { ...DEFAULT_SUCCESS_STATUSES, ...configured };
+  for (const [method, statuses] of Object.entries(merged)) {
+    successStatuses.set(method.toUpperCase(), new Set(statuses));
+  }
+  return { successStatuses };
+}

@@ -1,0 +1,27 @@
+/** Every built-in rule id of the public contract. Config keys under `rules:` must be one of these. */
+export const RULE_IDS = [
+  'post-200-without-location',
+  'created-without-location',
+  'server-error-on-bad-input',
+  'unexpected-success-status',
+  'safe-method-created',
+  'body-on-no-content',
+  'body-on-head',
+  'unauthorized-without-www-authenticate',
+  'method-not-allowed-without-allow',
+  'redirect-without-location',
+  'error-payload-with-success-status',
+  'invalid-json-response',
+  'error-not-problem-json',
+  'problem-status-mismatch',
+  'partial-without-content-range',
+  'missing-content-type',
+  'stack-trace-leak',
+  'forbidden-without-credentials',
+  'not-found-masks-auth',
+  'protected-route-served-anonymously',
+  'created-resource-not-found',
+  'deleted-resource-still-served',
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];

@@ -1,0 +1,102 @@
+import type { Remembered } from '../memory/exchange-memory.js';
+import { pickHeaders } from './evidence.js';
+import type { RuleContext, RuleDefinition } from './types.js';
+
+/** The earlier exchange a finding relied on, as evidence. */
+function earlier(remembered: Remembered, context: RuleContext): Record<string, unknown> {
+  return {
+    requestId: remembered.requestId,
+    method: remembered.method,
+    path: remembered.path,
+    status: remembered.status,
+    ageSeconds: context.memory.ageSeconds(remembered),
+  };
+}
+
+const notFoundMasksAuth: RuleDefinition = {
+  id: 'not-found-masks-auth',
+  severity: 'warning',
+  enabledByDefault: true,
+  summary: 'a 404 to a request without credentials on a path that answered 2xx to an authenticated GET/HEAD: should be 401/403',
+  reference: 'RFC 9110 §15.5.2, §15.5.4 (a policy finding: hiding with 404 is allowed)',
+  scope: 'memory',
+  check(exchange, context) {
+    if (exchange.status !== 404 || exchange.hasCredentials) return undefined;
+    const seen = context.memory.path(exchange.path)?.authenticatedRead;
+    if (!context.memory.fresh(seen)) return undefined;
+    return {
+      message:
+        `${exchange.method} ${exchange.path} without credentials answered 404, but the same path answered ${seen.status} to an authenticated ${seen.method} ` +
+        `${context.memory.ageSeconds(seen)} s earlier; a missing credential should get 401 (or 403), unless hiding the resource is deliberate policy (RFC 9110 §15.5.4)`,
+      evidence: { status: exchange.status, earlier: earlier(seen, context) },
+    };
+  },
+};
+
+const protectedRouteServedAnonymously: RuleDefinition = {
+  id: 'protected-route-served-anonymously',
+  severity: 'error',
+  enabledByDefault: true,
+  summary: 'a 2xx to a request without credentials on a method+route that answered 401/403 to one (GET and HEAD as one)',
+  reference: 'RFC 9110 §15.5.2, §15.5.4',
+  scope: 'memory',
+  check(exchange, context) {
+    if (exchange.status < 200 || exchange.status > 299 || exchange.hasCredentials) return undefined;
+    const denied = context.memory.route(exchange.method, exchange.route)?.anonymousDenied;
+    if (!context.memory.fresh(denied)) return undefined;
+    return {
+      message:
+        `${exchange.method} ${exchange.path} without credentials answered ${exchange.status}, but ${denied.method} ${denied.path} on the same route ` +
+        `refused a request without credentials with ${denied.status} ${context.memory.ageSeconds(denied)} s earlier; a protected route must not serve anonymous callers`,
+      evidence: { status: exchange.status, route: exchange.route, earlier: earlier(denied, context) },
+    };
+  },
+};
+
+const createdResourceNotFound: RuleDefinition = {
+  id: 'created-resource-not-found',
+  severity: 'error',
+  enabledByDefault: true,
+  summary: 'a GET of the Location a 201 returned answers 404, with no DELETE of it in between',
+  reference: 'RFC 9110 §15.3.2, §10.2.2',
+  scope: 'memory',
+  check(exchange, context) {
+    if (exchange.status !== 404 || exchange.method !== 'GET') return undefined;
+    const created = context.memory.path(exchange.path)?.created;
+    if (!context.memory.fresh(created)) return undefined;
+    return {
+      message:
+        `GET ${exchange.path} answered 404, but ${created.method} ${created.path} answered 201 Created with Location ${exchange.path} ` +
+        `${context.memory.ageSeconds(created)} s earlier and nothing deleted it; a created resource must be retrievable at its Location`,
+      evidence: { status: exchange.status, location: exchange.path, earlier: earlier(created, context) },
+    };
+  },
+};
+
+const deletedResourceStillServed: RuleDefinition = {
+  id: 'deleted-resource-still-served',
+  severity: 'error',
+  enabledByDefault: true,
+  summary: 'a GET of a path answers 2xx after a 200/204 DELETE of it, with nothing re-creating it in between',
+  reference: 'RFC 9110 §9.3.5',
+  scope: 'memory',
+  check(exchange, context) {
+    if (exchange.method !== 'GET' || exchange.status < 200 || exchange.status > 299) return undefined;
+    const deleted = context.memory.path(exchange.path)?.deleted;
+    if (!context.memory.fresh(deleted)) return undefined;
+    return {
+      message:
+        `GET ${exchange.path} answered ${exchange.status}, but DELETE ${exchange.path} answered ${deleted.status} ` +
+        `${context.memory.ageSeconds(deleted)} s earlier and nothing re-created it; a deleted resource must no longer be served`,
+      evidence: { status: exchange.status, headers: pickHeaders(exchange.responseHeaders, ['content-type', 'etag', 'last-modified']), earlier: earlier(deleted, context) },
+    };
+  },
+};
+
+/** The rules that need earlier exchanges, in the contract's order. */
+export const MEMORY_RULES: readonly RuleDefinition[] = [
+  notFoundMasksAuth,
+  protectedRouteServedAnonymously,
+  createdResourceNotFound,
+  deletedResourceStillServed,
+];
