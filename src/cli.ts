@@ -5,7 +5,7 @@ import type { Config } from './config/schema.js';
 import { startDemoBackend, demoCurlLines, type DemoBackend } from './demo/demo-backend.js';
 import { ERROR_CODES, RestauditError } from './errors.js';
 import { createLogger, flushLogger, LOG_LEVELS } from './logging/logger.js';
-import { ALL_RULES } from './rules/catalog.js';
+import { ALL_RULES } from './rules/all-rules.js';
 import { createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
 import { VERSION } from './version.js';
 

@@ -64,7 +64,7 @@ export class ExchangeMemory implements MemoryReader {
     this.now = options.now ?? (() => performance.now());
     this.ttlMs = options.ttlSeconds * 1000;
     const now = this.now;
-    this.cache = new LRUCache({ max: options.maxEntries, ttl: this.ttlMs, perf: { now }, updateAgeOnGet: false });
+    this.cache = new LRUCache({ max: options.maxEntries, ttl: this.ttlMs, perf: { now }, ttlResolution: 0, updateAgeOnGet: false });
   }
 
   /** Entries held (within the bound). */

@@ -98,9 +98,9 @@ export class AuditMetrics {
       },
     });
     // Known label values exist from the start, so rate() sees the first increment.
-    for (const reason of PROXY_ERROR_REASONS) this.errorChild(reason);
-    this.truncatedChild('request');
-    this.truncatedChild('response');
+    for (const reason of PROXY_ERROR_REASONS) this.errorChild(reason).inc(0);
+    this.truncatedChild('request').inc(0);
+    this.truncatedChild('response').inc(0);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'restaudit_' });
   }
 

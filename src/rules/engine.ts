@@ -2,7 +2,7 @@ import type { BodyView } from '../capture/body-view.js';
 import type { Exchange } from '../capture/exchange.js';
 import type { Config, RuleOverride } from '../config/schema.js';
 import type { MemoryReader } from '../memory/exchange-memory.js';
-import { ALL_RULES } from './catalog.js';
+import { ALL_RULES } from './all-rules.js';
 import { compileCustomRule } from './custom.js';
 import { DEFAULT_SUCCESS_STATUSES } from './success-status.js';
 import type { Finding, RuleContext, RuleDefinition, RuleSettings, Severity } from './types.js';

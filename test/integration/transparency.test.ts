@@ -165,7 +165,7 @@ describe('transparency: a client through restaudit gets what the backend sent', 
     for (const target of targets) {
       seen.length = 0;
       const answer = await rawGet(audit.port, target);
-      expect(answer).toContain('HTTP/1.1 200');
+      expect(answer).toMatch(/^HTTP\/1\.1 (200|404) /);
       expect(seen[0]?.url).toBe(target);
     }
   });
