@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { readConfigFile, resolveConfig, type Override } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -145,9 +146,11 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
     await demo?.close();
     throw error;
   }
+  const listen = hostPortOf(addresses.proxy);
+  const admin = hostPortOf(addresses.admin);
   logger.info(
-    { version: VERSION, listen: config.listen, admin: config.admin, target, demo: demo !== undefined, rules: ALL_RULES.length },
-    demo === undefined ? `restaudit listening on ${config.listen}, proxying to ${target}` : `restaudit listening on ${config.listen}, proxying to the embedded demo backend at ${target}`,
+    { version: VERSION, listen, admin, target, demo: demo !== undefined, rules: ALL_RULES.length },
+    demo === undefined ? `restaudit listening on ${listen}, proxying to ${target}` : `restaudit listening on ${listen}, proxying to the embedded demo backend at ${target}`,
   );
   if (demo !== undefined) printBanner(`http://127.0.0.1:${addresses.proxy.port}`, `http://127.0.0.1:${addresses.admin.port}`);
 
@@ -167,6 +170,10 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+}
+
+function hostPortOf(address: AddressInfo): string {
+  return address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
 }
 
 function printBanner(proxyUrl: string, adminUrl: string): void {

@@ -25,7 +25,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const headers = [...new Set([...ALWAYS_SECRET, ...options.credentialHeaders.map((h) => h.toLowerCase())])];
   const paths = HEADER_PLACES.flatMap((place) => headers.map((header) => `${place}[${JSON.stringify(header)}]`));
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level: options.level,

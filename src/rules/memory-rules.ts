@@ -1,6 +1,7 @@
-import type { Remembered } from '../memory/exchange-memory.js';
-import { pickHeaders } from './evidence.js';
-import type { RuleContext, RuleDefinition } from './types.js';
+import type { Exchange } from '../capture/exchange.js';
+import { jsonTypeOf, type Remembered } from '../memory/exchange-memory.js';
+import { excerpt, pickHeaders } from './evidence.js';
+import type { RuleContext, RuleDefinition, Verdict } from './types.js';
 
 /** The earlier exchange a finding relied on, as evidence. */
 function earlier(remembered: Remembered, context: RuleContext): Record<string, unknown> {
@@ -100,3 +101,25 @@ export const MEMORY_RULES: readonly RuleDefinition[] = [
   createdResourceNotFound,
   deletedResourceStillServed,
 ];
+
+/**
+ * The learned half of `server-error-on-bad-input`: a 5xx answering a JSON request body whose
+ * top-level type this method and route never accepted with 2xx.
+ */
+export function unlearnedBodyType(exchange: Exchange, context: RuleContext): Verdict | undefined {
+  if (exchange.status < 500 || exchange.requestBody.size === 0) return undefined;
+  const learned = context.memory.route(exchange.method, exchange.route)?.bodyTypes;
+  if (learned === undefined || learned.size === 0) return undefined;
+  const body = context.request.json();
+  if (body.kind !== 'json') return undefined;
+  const type = jsonTypeOf(body.value);
+  if (learned.has(type)) return undefined;
+  const taught = Object.fromEntries(learned);
+  const accepted = [...learned.keys()].join(' or ');
+  return {
+    message:
+      `${exchange.method} ${exchange.path} answered ${exchange.status} to a JSON ${type}, but this route has only ever accepted a JSON ${accepted} ` +
+      `(${[...learned.values()].reduce((a, b) => a + b, 0)} exchanges); a body of the wrong shape is the client's error and should get 400 or 422`,
+    evidence: { status: exchange.status, requestBodyType: type, learnedTypes: taught, requestBody: excerpt(context.request.text(), body.value) },
+  };
+}

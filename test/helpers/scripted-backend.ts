@@ -29,7 +29,7 @@ export async function startScriptedBackend(initial: Script = () => ({ status: 20
     get: () => holder.script,
     set: (value: Script) => (holder.script = value),
     enumerable: true,
-  }) as Started & { script: Script };
+  }) as unknown as Started & { script: Script };
 }
 
 /** JSON answer helper. */
