@@ -30,7 +30,7 @@ export class BodyCopy {
   /** The kept bytes, at most `limit` of them. */
   get bytes(): Buffer {
     if (this.joined === undefined) {
-      this.joined = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.kept);
+      this.joined = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.kept);
       this.chunks = [this.joined];
     }
     return this.joined;

@@ -22,8 +22,7 @@ export class FindingReporter {
   report(exchange: Exchange, findings: readonly Finding[], methodLabel: string, routeLabel: string): void {
     for (const finding of findings) {
       this.metrics.violation(finding.rule, finding.severity, methodLabel, routeLabel);
-      const record: ViolationRecord = {
-        time: Date.now(),
+      const fields = {
         rule: finding.rule,
         severity: finding.severity,
         method: exchange.method,
@@ -35,8 +34,7 @@ export class FindingReporter {
         message: finding.message,
         evidence: finding.evidence,
       };
-      this.buffer.push(record);
-      const { time: _time, ...fields } = record;
+      this.buffer.push({ time: Date.now(), ...fields } satisfies ViolationRecord);
       this.logger[LEVEL_OF[finding.severity]](fields, 'violation');
     }
   }

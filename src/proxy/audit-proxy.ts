@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { BodyCopy } from '../capture/body-copy.js';
 import { BodyView } from '../capture/body-view.js';
+import type { Exchange } from '../capture/exchange.js';
 import type { Config } from '../config/schema.js';
 import type { FindingReporter } from '../findings/reporter.js';
 import type { Logger } from '../logging/logger.js';
@@ -35,7 +36,7 @@ export interface ProxyDeps {
   readonly reporter: FindingReporter;
   readonly memory: ExchangeMemory;
   /** Called with each completed exchange after the rules ran (cross-exchange memory, tests). */
-  readonly onExchange?: (exchange: import('../capture/exchange.js').Exchange) => void;
+  readonly onExchange?: (exchange: Exchange) => void;
 }
 
 export interface ProxyHandle {
@@ -175,7 +176,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     flight.res.destroy();
   }
 
-  function onProxyError(error: Error, req: IncomingMessage, target: ServerResponse | Duplex | unknown): void {
+  function onProxyError(error: Error, req: IncomingMessage, target: unknown): void {
     const flight = (req as IncomingMessage & Carrier)[FLIGHT];
     if (flight === undefined) {
       // A WebSocket upgrade: there is no response object, only the client's socket.

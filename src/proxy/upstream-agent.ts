@@ -18,21 +18,14 @@ export interface UpstreamAgentOptions {
  */
 export function createUpstreamAgent(options: UpstreamAgentOptions): http.Agent {
   const base = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' as const };
-  if (options.https) {
-    const agent = new (class extends https.Agent {
-      addRequest(request: http.ClientRequest, requestOptions: object): void {
-        options.onRequest(request);
-        // @ts-expect-error addRequest is not in the public typings but is how agents receive requests
-        super.addRequest(request, requestOptions);
-      }
-    })({ ...base, rejectUnauthorized: !options.insecureTls });
-    return agent;
-  }
-  return new (class extends http.Agent {
-    addRequest(request: http.ClientRequest, requestOptions: object): void {
-      options.onRequest(request);
-      // @ts-expect-error addRequest is not in the public typings but is how agents receive requests
-      super.addRequest(request, requestOptions);
-    }
-  })(base);
+  const agent = options.https ? new https.Agent({ ...base, rejectUnauthorized: !options.insecureTls }) : new http.Agent(base);
+  // `addRequest` is how http.request hands a request to its agent, synchronously, before
+  // the request head is written (it is not in Node's public typings).
+  const internal = agent as unknown as { addRequest(request: http.ClientRequest, requestOptions: object): void };
+  const addRequest = internal.addRequest.bind(agent);
+  internal.addRequest = (request, requestOptions) => {
+    options.onRequest(request);
+    addRequest(request, requestOptions);
+  };
+  return agent;
 }

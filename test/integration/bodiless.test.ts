@@ -65,7 +65,7 @@ describe('bytes after a bodiless response', () => {
     const running: RunningAudit = await startAudit(upstream.url);
     cleanups.push(() => running.close());
     const keepAlive = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 1 });
-    cleanups.push(async () => keepAlive.destroy());
+    cleanups.push(() => Promise.resolve(keepAlive.destroy()));
 
     const answer = await request(`${running.url}/bad`, { method, agent: keepAlive });
     expect(answer.status).toBe(method === 'HEAD' ? 200 : 204);
