@@ -14,6 +14,7 @@ import { ExchangeMemory } from './memory/exchange-memory.js';
 import { AuditMetrics } from './metrics/metrics.js';
 import { createProxy } from './proxy/audit-proxy.js';
 import { RouteResolver } from './routes/route-resolver.js';
+import { Auditor } from './rules/auditor.js';
 import { RuleEngine } from './rules/engine.js';
 import { VERSION } from './version.js';
 
@@ -57,7 +58,8 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
   const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'));
   const violations = new ViolationBuffer(1000);
   const reporter = new FindingReporter(metrics, logger, violations);
-  const proxy = createProxy(config, { logger, metrics, routes, engine, reporter, memory, onExchange: deps.onExchange });
+  const auditor = new Auditor(engine, memory, new URL(config.target).host, decodedLimit(config.inspect.maxBodyBytes));
+  const proxy = createProxy(config, { logger, metrics, routes, auditor, reporter, onExchange: deps.onExchange });
   let listening = false;
   const target = new URL(config.target);
   const probe = createUpstreamProbe(target);
@@ -104,6 +106,11 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
       proxy.destroy();
     },
   };
+}
+
+/** How far a body copy may be decompressed for the rules (a bound against zip bombs). */
+export function decodedLimit(maxBodyBytes: number): number {
+  return Math.max(1 << 20, maxBodyBytes * 16);
 }
 
 function bind(server: Server, address: string, key: string): Promise<AddressInfo> {

@@ -5,17 +5,13 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { BodyCopy } from '../capture/body-copy.js';
-import { BodyView } from '../capture/body-view.js';
 import type { Exchange } from '../capture/exchange.js';
 import type { Config } from '../config/schema.js';
 import type { FindingReporter } from '../findings/reporter.js';
 import type { Logger } from '../logging/logger.js';
-import { jsonTypeOf, type ExchangeMemory, type JsonType } from '../memory/exchange-memory.js';
 import { methodLabel, type AuditMetrics, type ProxyErrorReason } from '../metrics/metrics.js';
 import type { RouteResolver } from '../routes/route-resolver.js';
-import type { RuleEngine } from '../rules/engine.js';
-import { locationPath } from '../rules/location.js';
-import type { RuleContext } from '../rules/types.js';
+import type { Auditor } from '../rules/auditor.js';
 import { credentialDetector } from './credentials.js';
 import { errorReason } from './error-reason.js';
 import { FLIGHT, Flight, type Carrier } from './flight.js';
@@ -32,9 +28,9 @@ export interface ProxyDeps {
   readonly logger: Logger;
   readonly metrics: AuditMetrics;
   readonly routes: RouteResolver;
-  readonly engine: RuleEngine;
+  /** Judges each completed exchange (after its response has gone). */
+  readonly auditor: Auditor;
   readonly reporter: FindingReporter;
-  readonly memory: ExchangeMemory;
   /** Called with each completed exchange after the rules ran (cross-exchange memory, tests). */
   readonly onExchange?: (exchange: Exchange) => void;
 }
@@ -55,13 +51,11 @@ export interface ProxyHandle {
  * the rules. It knows nothing about what the rules do.
  */
 export function createProxy(config: Config & { target: string }, deps: ProxyDeps): ProxyHandle {
-  const { logger, metrics, routes, engine, reporter, memory } = deps;
+  const { logger, metrics, routes, auditor, reporter } = deps;
   const maxBodyBytes = config.inspect.maxBodyBytes;
-  const maxDecodedBytes = Math.max(1 << 20, maxBodyBytes * 16);
   const timeoutMs = config.upstream.timeoutMs;
   const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
   const target = new URL(config.target);
-  const targetHost = target.host;
   let inFlight = 0;
   let lastAnswer = 0;
   /** The flight whose upstream request is being created right now (synchronously). */
@@ -276,16 +270,8 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     if (flight.request.truncated) metrics.inspectionTruncated('request');
     if (flight.response?.truncated === true) metrics.inspectionTruncated('response');
     const exchange = flight.toExchange(route.template, hasCredentials(flight.req.headers), now);
-    const location = exchange.status === 201 ? locationPath(exchange, targetHost) : undefined;
-    const context = engine.context(
-      new BodyView(exchange.requestBody, exchange.requestHeaders, maxDecodedBytes),
-      new BodyView(exchange.responseBody, exchange.responseHeaders, maxDecodedBytes),
-      location,
-    );
-    const findings = engine.evaluate(exchange, context);
+    const findings = auditor.audit(exchange);
     if (findings.length > 0) reporter.report(exchange, findings, method, route.label);
-    // Memory learns after the rules have read it.
-    memory.record(exchange, location, successfulBodyType(exchange.status, context));
     deps.onExchange?.(exchange);
   }
 
@@ -318,13 +304,6 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       proxy.close();
     },
   };
-}
-
-/** The top-level JSON type of a request body that was answered 2xx: what a route accepts. */
-function successfulBodyType(status: number, context: RuleContext): JsonType | undefined {
-  if (status < 200 || status > 299 || context.request.copy.size === 0) return undefined;
-  const body = context.request.json();
-  return body.kind === 'json' ? jsonTypeOf(body.value) : undefined;
 }
 
 function upstreamSeconds(flight: Flight): number | undefined {

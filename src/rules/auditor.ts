@@ -1,0 +1,39 @@
+import { BodyView } from '../capture/body-view.js';
+import type { Exchange } from '../capture/exchange.js';
+import { jsonTypeOf, type ExchangeMemory, type JsonType } from '../memory/exchange-memory.js';
+import type { RuleEngine } from './engine.js';
+import { locationPath } from './location.js';
+import type { Finding, RuleContext } from './types.js';
+
+/**
+ * Judges exchanges in the order they happened: the rules read memory, then memory learns
+ * from the exchange. Live traffic and recorded traffic (HAR) go through the same steps.
+ */
+export class Auditor {
+  constructor(
+    private readonly engine: RuleEngine,
+    private readonly memory: ExchangeMemory,
+    /** `host:port` of the upstream: a Location there is this origin too. */
+    private readonly targetHost: string,
+    private readonly maxDecodedBytes: number,
+  ) {}
+
+  audit(exchange: Exchange): Finding[] {
+    const location = exchange.status === 201 ? locationPath(exchange, this.targetHost) : undefined;
+    const context = this.engine.context(
+      new BodyView(exchange.requestBody, exchange.requestHeaders, this.maxDecodedBytes),
+      new BodyView(exchange.responseBody, exchange.responseHeaders, this.maxDecodedBytes),
+      location,
+    );
+    const findings = this.engine.evaluate(exchange, context);
+    this.memory.record(exchange, location, acceptedBodyType(exchange.status, context));
+    return findings;
+  }
+}
+
+/** The top-level JSON type of a request body that was answered 2xx: what a route accepts. */
+function acceptedBodyType(status: number, context: RuleContext): JsonType | undefined {
+  if (status < 200 || status > 299 || context.request.copy.size === 0) return undefined;
+  const body = context.request.json();
+  return body.kind === 'json' ? jsonTypeOf(body.value) : undefined;
+}
