@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { auditHar, readHar } from './audit/har.js';
 import { readConfigFile, resolveConfig, type Override } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { startDemoBackend, demoCurlLines, type DemoBackend } from './demo/demo-backend.js';
@@ -17,6 +18,9 @@ Usage:
             [--config FILE] [--log-level LEVEL]
   restaudit rules [--json]           list every rule: id, default severity, summary, reference
   restaudit check-config FILE        validate a config file (exit 0, or 2 with each problem)
+  restaudit audit FILE.har [--fail-on SEVERITY] [--json]
+                                     the same rules over recorded traffic; exit 1 when a finding
+                                     is at least SEVERITY (default error; none to never fail)
   restaudit --version | --help
 
 Options (flag > env var > config file > default):
@@ -36,6 +40,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'log-level': { type: 'string' },
   json: { type: 'boolean' },
+  'fail-on': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -74,6 +79,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       process.stdout.write(`${file}: ok\n`);
       return 0;
     }
+    case 'audit':
+      expectArgs('audit', rest, 1);
+      return auditFile(rest[0] as string, values, env);
     default:
       throw new RestauditError(ERROR_CODES.usage, [`unknown command '${command}' (see restaudit --help)`]);
   }
@@ -98,6 +106,31 @@ function printRules(json: boolean): void {
     const flags = rule.enabled ? '' : ' (disabled by default)';
     process.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.summary}${flags} [${rule.reference}]\n`);
   }
+}
+
+const SEVERITY_RANK: Readonly<Record<string, number>> = { info: 1, warning: 2, error: 3, none: 4 };
+
+function auditFile(file: string, values: Values, env: NodeJS.ProcessEnv): number {
+  const failOn = values['fail-on'] ?? 'error';
+  if (SEVERITY_RANK[failOn] === undefined) {
+    throw new RestauditError(ERROR_CODES.usage, [`--fail-on: expected one of error, warning, info, none, got '${failOn}'`]);
+  }
+  const configFile = values.config ?? (env.RESTAUDIT_CONFIG === '' ? undefined : env.RESTAUDIT_CONFIG);
+  const config = resolveConfig(configFile === undefined ? {} : readConfigFile(configFile), overridesFrom(values, env), configFile);
+  const findings = auditHar(readHar(file), config);
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
+  } else {
+    for (const finding of findings) {
+      process.stdout.write(`#${finding.entry} ${finding.method} ${finding.path} ${finding.status}  ${finding.severity.padEnd(7)} ${finding.rule}: ${finding.message}\n`);
+    }
+    const bySeverity = new Map<string, number>();
+    for (const finding of findings) bySeverity.set(finding.severity, (bySeverity.get(finding.severity) ?? 0) + 1);
+    const counts = [...bySeverity].map(([severity, n]) => `${n} ${severity}`);
+    process.stdout.write(`${findings.length} finding${findings.length === 1 ? '' : 's'}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}\n`);
+  }
+  const threshold = SEVERITY_RANK[failOn];
+  return findings.some((finding) => (SEVERITY_RANK[finding.severity] ?? 0) >= threshold) ? 1 : 0;
 }
 
 function overridesFrom(values: Values, env: NodeJS.ProcessEnv): Override[] {

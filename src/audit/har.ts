@@ -122,5 +122,5 @@ function headersOf(list: readonly HarHeader[] | undefined): IncomingHttpHeaders 
     else if (Array.isArray(existing)) existing.push(value);
     else headers[key] = key === 'cookie' ? `${existing}; ${value}` : `${existing}, ${value}`;
   }
-  return headers as IncomingHttpHeaders;
+  return headers;
 }

@@ -32,7 +32,7 @@ describe('no credential value ever reaches a log line or /violations', () => {
       { status: 500, headers: { 'content-type': 'application/json', 'set-cookie': `sid=${SECRETS[6]}` }, body: leakyBody },
       { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'bad token', authorization: headers.authorization }) },
       { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ success: false, apiKey: SECRETS[1], session: SECRETS[2] }) },
-      { status: 200, headers: { 'content-type': 'application/json' }, body: `{"broken": "${SECRETS[5]}", password=${SECRETS[5]}` },
+      { status: 200, headers: { 'content-type': 'application/json' }, body: `{"password": "${SECRETS[5]}", "note": "unterminated, api_key=${SECRETS[1]}` },
       { status: 403, headers: { 'content-type': 'text/plain' }, body: `denied: token=${SECRETS[4]}` },
     ];
     for (const [index, answer] of answers.entries()) {

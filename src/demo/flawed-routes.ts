@@ -1,0 +1,305 @@
+import { parseJson, sendJson, sendProblem, type DemoRoute, type DemoExchange } from './routes.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const NODE_STACK = `TypeError: Cannot read properties of undefined (reading 'total')
+    at computeInvoice (/srv/app/src/billing.js:42:17)
+    at Layer.handle [as handle_request] (/srv/app/node_modules/express/lib/router/layer.js:95:5)
+    at next (/srv/app/node_modules/express/lib/router/route.js:149:13)`;
+
+/** Writes a bodiless response head, then bytes no such response may carry, straight to the socket. */
+function bodilessWithBytes({ res }: DemoExchange, status: number, headers: Record<string, string>, stray: string): void {
+  const socket = res.socket;
+  res.writeHead(status, headers);
+  res.end();
+  socket?.write(stray);
+}
+
+/**
+ * The deliberately flawed part of the demo API, under /api/flawed: each endpoint trips one
+ * rule (the cross-exchange ones over a short sequence). Deterministic.
+ */
+export function flawedRoutes(): DemoRoute[] {
+  let created = 100;
+  const zombies = new Set<string>();
+  return [
+    {
+      method: 'POST',
+      path: '/api/flawed/orders',
+      rule: 'post-200-without-location',
+      description: 'creates an order but answers 200 without Location',
+      curl: `curl -s -X POST {base}/api/flawed/orders -H 'content-type: application/json' -d '{"item":"tea"}'`,
+      featured: true,
+      handle: ({ res }) => sendJson(res, 200, { id: created++, item: 'tea' }),
+    },
+    {
+      method: 'POST',
+      path: '/api/flawed/invoices',
+      rule: 'created-without-location',
+      description: 'answers 201 Created without Location',
+      curl: `curl -si -X POST {base}/api/flawed/invoices -H 'content-type: application/json' -d '{"total":12}'`,
+      featured: true,
+      handle: ({ res }) => sendJson(res, 201, { id: created++, total: 12 }),
+    },
+    {
+      method: 'POST',
+      path: '/api/flawed/parse',
+      rule: 'server-error-on-bad-input',
+      description: 'answers 500 to malformed JSON (should be 400)',
+      curl: `curl -si -X POST {base}/api/flawed/parse -H 'content-type: application/json' -d '{"broken":'`,
+      featured: true,
+      handle: ({ res, body }) => {
+        if (parseJson(body) === undefined) {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('Internal Server Error');
+          return;
+        }
+        sendJson(res, 200, { parsed: true });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/flawed/signup',
+      rule: 'server-error-on-bad-input',
+      description: 'answers 500 with "validation failed: email is required"',
+      curl: `curl -si -X POST {base}/api/flawed/signup -H 'content-type: application/json' -d '{}'`,
+      handle: ({ res }) => sendJson(res, 500, { message: 'validation failed: email is required' }),
+    },
+    {
+      method: 'POST',
+      path: '/api/flawed/tags',
+      rule: 'server-error-on-bad-input',
+      description: 'accepts a JSON object (201), but answers 500 to a JSON array (learned from traffic)',
+      curl: `curl -s -X POST {base}/api/flawed/tags -H 'content-type: application/json' -d '{"tag":"a"}'; curl -si -X POST {base}/api/flawed/tags -H 'content-type: application/json' -d '["a"]'`,
+      handle: ({ res, body }) => {
+        const parsed = parseJson(body);
+        if (parsed === undefined || Array.isArray(parsed.value)) {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('Internal Server Error');
+          return;
+        }
+        sendJson(res, 201, { id: created, tag: 'a' }, { location: `/api/flawed/tags/${created++}` });
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/flawed/sessions/:id',
+      rule: 'unexpected-success-status',
+      description: 'a DELETE answered 201',
+      curl: 'curl -si -X DELETE {base}/api/flawed/sessions/1',
+      handle: ({ res }) => sendJson(res, 201, { deleted: true }, { location: '/api/flawed/sessions' }),
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/counter',
+      rule: 'safe-method-created',
+      description: 'a GET that creates something and answers 201',
+      curl: 'curl -si {base}/api/flawed/counter',
+      handle: ({ res }) => sendJson(res, 201, { id: created++ }, { location: `/api/flawed/counter/${created}` }),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/flawed/cache',
+      rule: 'body-on-no-content',
+      description: 'answers 204 and then sends a body anyway',
+      curl: 'curl -si -X DELETE {base}/api/flawed/cache',
+      featured: true,
+      handle: (exchange) => bodilessWithBytes(exchange, 204, {}, '{"cleared":true}'),
+    },
+    {
+      method: 'HEAD',
+      path: '/api/flawed/status',
+      rule: 'body-on-head',
+      description: 'answers HEAD with body bytes',
+      curl: 'curl -sI {base}/api/flawed/status',
+      handle: (exchange) => bodilessWithBytes(exchange, 200, { 'content-type': 'text/plain', 'content-length': '2' }, 'ok'),
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/status',
+      description: 'the GET behind the flawed HEAD',
+      handle: ({ res }) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
+        res.end('ok');
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/account',
+      rule: 'unauthorized-without-www-authenticate',
+      description: 'answers 401 without WWW-Authenticate',
+      curl: 'curl -si {base}/api/flawed/account',
+      featured: true,
+      handle: ({ res }) => sendJson(res, 401, { error: 'not logged in' }),
+    },
+    {
+      method: 'POST',
+      path: '/api/flawed/archive',
+      rule: 'method-not-allowed-without-allow',
+      description: 'answers 405 without Allow',
+      curl: 'curl -si -X POST {base}/api/flawed/archive',
+      handle: ({ res }) => sendProblem(res, 405, 'Method Not Allowed'),
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/old-home',
+      rule: 'redirect-without-location',
+      description: 'answers 302 without Location',
+      curl: 'curl -si {base}/api/flawed/old-home',
+      handle: ({ res }) => {
+        res.writeHead(302, { 'content-type': 'text/plain' });
+        res.end('moved');
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/inventory',
+      rule: 'error-payload-with-success-status',
+      description: 'answers 200 with {"error": ...}',
+      curl: 'curl -s {base}/api/flawed/inventory',
+      featured: true,
+      handle: ({ res }) => sendJson(res, 200, { error: 'inventory service unavailable' }),
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/report',
+      rule: 'invalid-json-response',
+      description: 'declares JSON, sends broken JSON',
+      curl: 'curl -s {base}/api/flawed/report',
+      handle: ({ res }) => {
+        res.writeHead(200, JSON_HEADERS);
+        res.end('{"rows": [1, 2, 3], "total":');
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/plain-error',
+      rule: 'error-not-problem-json',
+      description: 'a 400 as text/plain (that rule is disabled by default)',
+      curl: 'curl -si {base}/api/flawed/plain-error',
+      handle: ({ res }) => {
+        res.writeHead(400, { 'content-type': 'text/plain' });
+        res.end('bad request');
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/problem',
+      rule: 'problem-status-mismatch',
+      description: 'a 404 whose problem document says status 400',
+      curl: 'curl -si {base}/api/flawed/problem',
+      handle: ({ res }) => {
+        const body = JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400 });
+        res.writeHead(404, { 'content-type': 'application/problem+json' });
+        res.end(body);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/video',
+      rule: 'partial-without-content-range',
+      description: 'answers 206 without Content-Range',
+      curl: "curl -si {base}/api/flawed/video -H 'range: bytes=0-9'",
+      handle: ({ res }) => {
+        res.writeHead(206, { 'content-type': 'video/mp4', 'content-length': '10' });
+        res.end(Buffer.alloc(10));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/raw',
+      rule: 'missing-content-type',
+      description: 'content without Content-Type',
+      curl: 'curl -si {base}/api/flawed/raw',
+      handle: ({ res }) => {
+        res.writeHead(200, { 'content-length': '11' });
+        res.end('hello world');
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/billing',
+      rule: 'stack-trace-leak',
+      description: 'a 500 with a Node stack trace in the body',
+      curl: 'curl -s {base}/api/flawed/billing',
+      featured: true,
+      handle: ({ res }) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(NODE_STACK);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/admin',
+      rule: 'forbidden-without-credentials',
+      description: 'answers 403 to a request without credentials (should be 401)',
+      curl: 'curl -si {base}/api/flawed/admin',
+      handle: ({ res }) => sendProblem(res, 403, 'Forbidden'),
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/notes/:id',
+      rule: 'not-found-masks-auth',
+      description: 'serves a note with credentials, 404 without (should be 401)',
+      curl: "curl -s {base}/api/flawed/notes/1 -H 'authorization: Bearer demo'; curl -si {base}/api/flawed/notes/1",
+      handle: ({ res, params, authenticated }) => {
+        if (!authenticated) return sendProblem(res, 404, 'Not Found');
+        sendJson(res, 200, { id: Number(params.id), text: 'remember the milk' });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/reports/:id',
+      rule: 'protected-route-served-anonymously',
+      description: 'GET refuses anonymous callers with 401 ...',
+      curl: 'curl -si {base}/api/flawed/reports/1; curl -sI {base}/api/flawed/reports/1',
+      handle: ({ res, params, authenticated }) => {
+        if (!authenticated) return sendProblem(res, 401, 'Unauthorized', undefined, { 'www-authenticate': 'Bearer realm="demo"' });
+        sendJson(res, 200, { id: Number(params.id), revenue: 1200 });
+      },
+    },
+    {
+      method: 'HEAD',
+      path: '/api/flawed/reports/:id',
+      rule: 'protected-route-served-anonymously',
+      description: '... but HEAD serves them (200)',
+      handle: ({ res }) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '30' });
+        res.end();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/flawed/uploads',
+      rule: 'created-resource-not-found',
+      description: 'answers 201 with a Location that then answers 404',
+      curl: `curl -si -X POST {base}/api/flawed/uploads -H 'content-type: application/json' -d '{}'; curl -si {base}/api/flawed/uploads/1`,
+      handle: ({ res }) => sendJson(res, 201, { id: 1 }, { location: '/api/flawed/uploads/1' }),
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/uploads/:id',
+      rule: 'created-resource-not-found',
+      description: 'never finds an upload',
+      handle: ({ res }) => sendProblem(res, 404, 'Not Found'),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/flawed/users/:id',
+      rule: 'deleted-resource-still-served',
+      description: 'answers 204 to DELETE, but the user is still served afterwards',
+      curl: 'curl -si -X DELETE {base}/api/flawed/users/7; curl -si {base}/api/flawed/users/7',
+      handle: ({ res, params }) => {
+        zombies.add(params.id ?? '');
+        res.writeHead(204);
+        res.end();
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/users/:id',
+      rule: 'deleted-resource-still-served',
+      description: 'serves every user, deleted or not',
+      handle: ({ res, params }) => sendJson(res, 200, { id: Number(params.id), name: 'user', deleted: zombies.has(params.id ?? '') ? undefined : false }),
+    },
+  ];
+}

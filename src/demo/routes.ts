@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** One endpoint of the demo API: how it is reached, what it answers, which rule it shows. */
+export interface DemoRoute {
+  readonly method: string;
+  /** A path template; `:id` matches one segment. */
+  readonly path: string;
+  /** The rule this endpoint trips on purpose; undefined for a well-formed endpoint. */
+  readonly rule?: string;
+  readonly description: string;
+  /** The request to try, as curl arguments after the URL's base (`{base}` is replaced). */
+  readonly curl?: string;
+  /** In the start-up banner. */
+  readonly featured?: boolean;
+  readonly handle: (exchange: DemoExchange) => void;
+}
+
+export interface DemoExchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Path parameters by name. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The request body (at most 1 MiB). */
+  readonly body: Buffer;
+  /** True when the request carried an Authorization header or a session cookie. */
+  readonly authenticated: boolean;
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+export function sendProblem(res: ServerResponse, status: number, title: string, detail?: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ type: 'about:blank', title, status, ...(detail === undefined ? {} : { detail }) });
+  res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+/** Parses a JSON request body; undefined when it does not parse. */
+export function parseJson(body: Buffer): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(body.toString('utf8')) as unknown };
+  } catch {
+    return undefined;
+  }
+}
