@@ -6,6 +6,8 @@ export interface Answer {
   readonly status: number;
   readonly headers?: Record<string, string | string[]>;
   readonly body?: string | Buffer;
+  /** Bytes written to the socket after the response (for bodiless responses that carry some). */
+  readonly stray?: string;
 }
 
 export type Script = (req: http.IncomingMessage, body: Buffer) => Answer;
@@ -21,8 +23,10 @@ export async function startScriptedBackend(initial: Script = () => ({ status: 20
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const answer = holder.script(req, Buffer.concat(chunks));
+      const socket = res.socket;
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
+      if (answer.stray !== undefined) socket?.write(answer.stray);
     });
   });
   return Object.defineProperty(started, 'script', {

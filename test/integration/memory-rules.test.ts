@@ -178,3 +178,34 @@ describe('cross-exchange findings reach metrics and /violations', () => {
     expect(await audit.metrics()).toMatch(/restaudit_violations_total\{rule="deleted-resource-still-served",severity="error",method="GET",route="\/books\/:id"\} [1-9]/);
   });
 });
+
+describe('server-error-on-bad-input, learned from traffic', () => {
+  function badInputFindings(): Array<Record<string, unknown>> {
+    const last = audit.exchanges[audit.exchanges.length - 1];
+    return audit.violationLines().filter((line) => line.requestId === last?.id && line.rule === 'server-error-on-bad-input');
+  }
+  const TEXT_500: Answer = { status: 500, headers: { 'content-type': 'text/plain' }, body: 'Internal Server Error' };
+  const JSON_TYPE = { 'content-type': 'application/json' };
+
+  it('fires on a 5xx to a body type the route never accepted, naming what it learned', async () => {
+    await step('POST', '/tags', json(201, { id: 1 }, { location: '/tags/1' }), JSON_TYPE, '{"tag":"a"}');
+    await step('POST', '/tags', json(201, { id: 2 }, { location: '/tags/2' }), JSON_TYPE, '{"tag":"b"}');
+    await step('POST', '/tags', TEXT_500, JSON_TYPE, '["a","b"]');
+    const [finding] = badInputFindings();
+    expect(finding?.message).toMatch(/JSON array.*only ever accepted a JSON object/);
+    expect(finding?.evidence).toMatchObject({ requestBodyType: 'array', learnedTypes: { object: 2 } });
+  });
+
+  it('stays silent for an accepted type, before anything was learned, and learns nothing from 4xx', async () => {
+    await step('PUT', '/labels/1', json(200, { id: 1 }), JSON_TYPE, '{"name":"x"}');
+    await step('PUT', '/labels/2', TEXT_500, JSON_TYPE, '{"name":"y"}');
+    expect(badInputFindings()).toEqual([]);
+
+    await step('POST', '/unseen', TEXT_500, JSON_TYPE, '[1]');
+    expect(badInputFindings()).toEqual([]);
+
+    await step('POST', '/rejects', json(422, { title: 'no' }), JSON_TYPE, '"a string"');
+    await step('POST', '/rejects', TEXT_500, JSON_TYPE, '[1]');
+    expect(badInputFindings()).toEqual([]);
+  });
+});
