@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { flawedRoutes } from './flawed-routes.js';
 import { goodRoutes } from './good-routes.js';
-import { sendProblem, type DemoRoute } from './routes.js';
+import { curlLine, sendProblem, type DemoRoute } from './routes.js';
 
 /** The most request body the demo reads; beyond it, 413. */
 const MAX_BODY = 1 << 20;
@@ -108,6 +108,6 @@ function allowed(table: readonly Compiled[], segments: readonly string[]): strin
 /** The banner's "try these" lines (featured endpoints), or every endpoint's with `all`. */
 export function demoCurlLines(baseUrl: string, all = false): string[] {
   return demoRoutes()
-    .filter((route) => route.curl !== undefined && (all || route.featured === true))
-    .map((route) => `${(route.curl as string).replaceAll('{base}', baseUrl)}${route.rule === undefined ? '' : `   # ${route.rule}`}`);
+    .filter((route) => route.try !== undefined && (all || route.featured === true))
+    .map((route) => `${(route.try ?? []).map((request) => curlLine(baseUrl, request)).join('; ')}${route.rule === undefined ? '' : `   # ${route.rule}`}`);
 }

@@ -20,14 +20,13 @@ function bodilessWithBytes({ res }: DemoExchange, status: number, headers: Recor
  */
 export function flawedRoutes(): DemoRoute[] {
   let created = 100;
-  const zombies = new Set<string>();
   return [
     {
       method: 'POST',
       path: '/api/flawed/orders',
       rule: 'post-200-without-location',
       description: 'creates an order but answers 200 without Location',
-      curl: `curl -s -X POST {base}/api/flawed/orders -H 'content-type: application/json' -d '{"item":"tea"}'`,
+      try: [{ method: 'POST', path: '/api/flawed/orders', headers: { 'content-type': 'application/json' }, body: '{"item":"tea"}' }],
       featured: true,
       handle: ({ res }) => sendJson(res, 200, { id: created++, item: 'tea' }),
     },
@@ -36,7 +35,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/invoices',
       rule: 'created-without-location',
       description: 'answers 201 Created without Location',
-      curl: `curl -si -X POST {base}/api/flawed/invoices -H 'content-type: application/json' -d '{"total":12}'`,
+      try: [{ method: 'POST', path: '/api/flawed/invoices', headers: { 'content-type': 'application/json' }, body: '{"total":12}' }],
       featured: true,
       handle: ({ res }) => sendJson(res, 201, { id: created++, total: 12 }),
     },
@@ -45,7 +44,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/parse',
       rule: 'server-error-on-bad-input',
       description: 'answers 500 to malformed JSON (should be 400)',
-      curl: `curl -si -X POST {base}/api/flawed/parse -H 'content-type: application/json' -d '{"broken":'`,
+      try: [{ method: 'POST', path: '/api/flawed/parse', headers: { 'content-type': 'application/json' }, body: '{"broken":' }],
       featured: true,
       handle: ({ res, body }) => {
         if (parseJson(body) === undefined) {
@@ -61,7 +60,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/signup',
       rule: 'server-error-on-bad-input',
       description: 'answers 500 with "validation failed: email is required"',
-      curl: `curl -si -X POST {base}/api/flawed/signup -H 'content-type: application/json' -d '{}'`,
+      try: [{ method: 'POST', path: '/api/flawed/signup', headers: { 'content-type': 'application/json' }, body: '{}' }],
       handle: ({ res }) => sendJson(res, 500, { message: 'validation failed: email is required' }),
     },
     {
@@ -69,7 +68,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/tags',
       rule: 'server-error-on-bad-input',
       description: 'accepts a JSON object (201), but answers 500 to a JSON array (learned from traffic)',
-      curl: `curl -s -X POST {base}/api/flawed/tags -H 'content-type: application/json' -d '{"tag":"a"}'; curl -si -X POST {base}/api/flawed/tags -H 'content-type: application/json' -d '["a"]'`,
+      try: [{ method: 'POST', path: '/api/flawed/tags', headers: { 'content-type': 'application/json' }, body: '{"tag":"a"}' }, { method: 'POST', path: '/api/flawed/tags', headers: { 'content-type': 'application/json' }, body: '["a"]' }],
       handle: ({ res, body }) => {
         const parsed = parseJson(body);
         if (parsed === undefined || Array.isArray(parsed.value)) {
@@ -85,7 +84,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/sessions/:id',
       rule: 'unexpected-success-status',
       description: 'a DELETE answered 201',
-      curl: 'curl -si -X DELETE {base}/api/flawed/sessions/1',
+      try: [{ method: 'DELETE', path: '/api/flawed/sessions/1' }],
       handle: ({ res }) => sendJson(res, 201, { deleted: true }, { location: '/api/flawed/sessions' }),
     },
     {
@@ -93,7 +92,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/counter',
       rule: 'safe-method-created',
       description: 'a GET that creates something and answers 201',
-      curl: 'curl -si {base}/api/flawed/counter',
+      try: [{ method: 'GET', path: '/api/flawed/counter' }],
       handle: ({ res }) => sendJson(res, 201, { id: created++ }, { location: `/api/flawed/counter/${created}` }),
     },
     {
@@ -101,7 +100,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/cache',
       rule: 'body-on-no-content',
       description: 'answers 204 and then sends a body anyway',
-      curl: 'curl -si -X DELETE {base}/api/flawed/cache',
+      try: [{ method: 'DELETE', path: '/api/flawed/cache' }],
       featured: true,
       handle: (exchange) => bodilessWithBytes(exchange, 204, {}, '{"cleared":true}'),
     },
@@ -110,7 +109,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/status',
       rule: 'body-on-head',
       description: 'answers HEAD with body bytes',
-      curl: 'curl -sI {base}/api/flawed/status',
+      try: [{ method: 'HEAD', path: '/api/flawed/status' }],
       handle: (exchange) => bodilessWithBytes(exchange, 200, { 'content-type': 'text/plain', 'content-length': '2' }, 'ok'),
     },
     {
@@ -127,7 +126,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/account',
       rule: 'unauthorized-without-www-authenticate',
       description: 'answers 401 without WWW-Authenticate',
-      curl: 'curl -si {base}/api/flawed/account',
+      try: [{ method: 'GET', path: '/api/flawed/account' }],
       featured: true,
       handle: ({ res }) => sendJson(res, 401, { error: 'not logged in' }),
     },
@@ -136,7 +135,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/archive',
       rule: 'method-not-allowed-without-allow',
       description: 'answers 405 without Allow',
-      curl: 'curl -si -X POST {base}/api/flawed/archive',
+      try: [{ method: 'POST', path: '/api/flawed/archive' }],
       handle: ({ res }) => sendProblem(res, 405, 'Method Not Allowed'),
     },
     {
@@ -144,7 +143,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/old-home',
       rule: 'redirect-without-location',
       description: 'answers 302 without Location',
-      curl: 'curl -si {base}/api/flawed/old-home',
+      try: [{ method: 'GET', path: '/api/flawed/old-home' }],
       handle: ({ res }) => {
         res.writeHead(302, { 'content-type': 'text/plain' });
         res.end('moved');
@@ -155,7 +154,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/inventory',
       rule: 'error-payload-with-success-status',
       description: 'answers 200 with {"error": ...}',
-      curl: 'curl -s {base}/api/flawed/inventory',
+      try: [{ method: 'GET', path: '/api/flawed/inventory' }],
       featured: true,
       handle: ({ res }) => sendJson(res, 200, { error: 'inventory service unavailable' }),
     },
@@ -164,7 +163,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/report',
       rule: 'invalid-json-response',
       description: 'declares JSON, sends broken JSON',
-      curl: 'curl -s {base}/api/flawed/report',
+      try: [{ method: 'GET', path: '/api/flawed/report' }],
       handle: ({ res }) => {
         res.writeHead(200, JSON_HEADERS);
         res.end('{"rows": [1, 2, 3], "total":');
@@ -175,7 +174,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/plain-error',
       rule: 'error-not-problem-json',
       description: 'a 400 as text/plain (that rule is disabled by default)',
-      curl: 'curl -si {base}/api/flawed/plain-error',
+      try: [{ method: 'GET', path: '/api/flawed/plain-error' }],
       handle: ({ res }) => {
         res.writeHead(400, { 'content-type': 'text/plain' });
         res.end('bad request');
@@ -186,7 +185,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/problem',
       rule: 'problem-status-mismatch',
       description: 'a 404 whose problem document says status 400',
-      curl: 'curl -si {base}/api/flawed/problem',
+      try: [{ method: 'GET', path: '/api/flawed/problem' }],
       handle: ({ res }) => {
         const body = JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400 });
         res.writeHead(404, { 'content-type': 'application/problem+json' });
@@ -198,7 +197,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/video',
       rule: 'partial-without-content-range',
       description: 'answers 206 without Content-Range',
-      curl: "curl -si {base}/api/flawed/video -H 'range: bytes=0-9'",
+      try: [{ method: 'GET', path: '/api/flawed/video', headers: { 'range': 'bytes=0-9' } }],
       handle: ({ res }) => {
         res.writeHead(206, { 'content-type': 'video/mp4', 'content-length': '10' });
         res.end(Buffer.alloc(10));
@@ -209,7 +208,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/raw',
       rule: 'missing-content-type',
       description: 'content without Content-Type',
-      curl: 'curl -si {base}/api/flawed/raw',
+      try: [{ method: 'GET', path: '/api/flawed/raw' }],
       handle: ({ res }) => {
         res.writeHead(200, { 'content-length': '11' });
         res.end('hello world');
@@ -220,7 +219,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/billing',
       rule: 'stack-trace-leak',
       description: 'a 500 with a Node stack trace in the body',
-      curl: 'curl -s {base}/api/flawed/billing',
+      try: [{ method: 'GET', path: '/api/flawed/billing' }],
       featured: true,
       handle: ({ res }) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -232,7 +231,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/admin',
       rule: 'forbidden-without-credentials',
       description: 'answers 403 to a request without credentials (should be 401)',
-      curl: 'curl -si {base}/api/flawed/admin',
+      try: [{ method: 'GET', path: '/api/flawed/admin' }],
       handle: ({ res }) => sendProblem(res, 403, 'Forbidden'),
     },
     {
@@ -240,7 +239,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/notes/:id',
       rule: 'not-found-masks-auth',
       description: 'serves a note with credentials, 404 without (should be 401)',
-      curl: "curl -s {base}/api/flawed/notes/1 -H 'authorization: Bearer demo'; curl -si {base}/api/flawed/notes/1",
+      try: [{ method: 'GET', path: '/api/flawed/notes/1', headers: { 'authorization': 'Bearer demo' } }, { method: 'GET', path: '/api/flawed/notes/1' }],
       handle: ({ res, params, authenticated }) => {
         if (!authenticated) return sendProblem(res, 404, 'Not Found');
         sendJson(res, 200, { id: Number(params.id), text: 'remember the milk' });
@@ -251,7 +250,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/reports/:id',
       rule: 'protected-route-served-anonymously',
       description: 'GET refuses anonymous callers with 401 ...',
-      curl: 'curl -si {base}/api/flawed/reports/1; curl -sI {base}/api/flawed/reports/1',
+      try: [{ method: 'GET', path: '/api/flawed/reports/1' }, { method: 'HEAD', path: '/api/flawed/reports/1' }],
       handle: ({ res, params, authenticated }) => {
         if (!authenticated) return sendProblem(res, 401, 'Unauthorized', undefined, { 'www-authenticate': 'Bearer realm="demo"' });
         sendJson(res, 200, { id: Number(params.id), revenue: 1200 });
@@ -272,7 +271,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/uploads',
       rule: 'created-resource-not-found',
       description: 'answers 201 with a Location that then answers 404',
-      curl: `curl -si -X POST {base}/api/flawed/uploads -H 'content-type: application/json' -d '{}'; curl -si {base}/api/flawed/uploads/1`,
+      try: [{ method: 'POST', path: '/api/flawed/uploads', headers: { 'content-type': 'application/json' }, body: '{}' }, { method: 'GET', path: '/api/flawed/uploads/1' }],
       handle: ({ res }) => sendJson(res, 201, { id: 1 }, { location: '/api/flawed/uploads/1' }),
     },
     {
@@ -287,9 +286,8 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/users/:id',
       rule: 'deleted-resource-still-served',
       description: 'answers 204 to DELETE, but the user is still served afterwards',
-      curl: 'curl -si -X DELETE {base}/api/flawed/users/7; curl -si {base}/api/flawed/users/7',
-      handle: ({ res, params }) => {
-        zombies.add(params.id ?? '');
+      try: [{ method: 'DELETE', path: '/api/flawed/users/7' }, { method: 'GET', path: '/api/flawed/users/7' }],
+      handle: ({ res }) => {
         res.writeHead(204);
         res.end();
       },
@@ -299,7 +297,7 @@ export function flawedRoutes(): DemoRoute[] {
       path: '/api/flawed/users/:id',
       rule: 'deleted-resource-still-served',
       description: 'serves every user, deleted or not',
-      handle: ({ res, params }) => sendJson(res, 200, { id: Number(params.id), name: 'user', deleted: zombies.has(params.id ?? '') ? undefined : false }),
+      handle: ({ res, params }) => sendJson(res, 200, { id: Number(params.id), name: 'user' }),
     },
   ];
 }

@@ -28,7 +28,7 @@ export function goodRoutes(): DemoRoute[] {
       method: 'GET',
       path: '/api/books',
       description: 'list the books (200)',
-      curl: 'curl -s {base}/api/books',
+      try: [{ method: 'GET', path: '/api/books' }],
       featured: true,
       handle: ({ res }) => sendJson(res, 200, { data: [...books.values()] }),
     },
@@ -36,7 +36,7 @@ export function goodRoutes(): DemoRoute[] {
       method: 'POST',
       path: '/api/books',
       description: 'create a book: 201 with Location; 400/422 on bad input',
-      curl: `curl -si -X POST {base}/api/books -H 'content-type: application/json' -d '{"title":"Dune"}'`,
+      try: [{ method: 'POST', path: '/api/books', headers: { 'content-type': 'application/json' }, body: '{"title":"Dune"}' }],
       handle: ({ res, body }) => {
         const input = bookInput(body);
         if (!input.ok) return sendProblem(res, input.status, 'Invalid book', input.detail);
@@ -50,7 +50,7 @@ export function goodRoutes(): DemoRoute[] {
       method: 'GET',
       path: '/api/books/:id',
       description: 'one book (200), or 404 problem+json',
-      curl: 'curl -s {base}/api/books/1',
+      try: [{ method: 'GET', path: '/api/books/1' }],
       handle: ({ res, params }) => {
         const book = books.get(Number(params.id));
         if (book === undefined) return sendProblem(res, 404, 'Not Found', `no book ${params.id}`);
@@ -100,7 +100,7 @@ export function goodRoutes(): DemoRoute[] {
       method: 'DELETE',
       path: '/api/books/:id',
       description: 'delete a book (204); it is gone afterwards',
-      curl: 'curl -si -X DELETE {base}/api/books/3',
+      try: [{ method: 'DELETE', path: '/api/books/3' }],
       handle: ({ res, params }) => {
         if (!books.delete(Number(params.id))) return sendProblem(res, 404, 'Not Found', `no book ${params.id}`);
         res.writeHead(204);
@@ -117,7 +117,7 @@ export function goodRoutes(): DemoRoute[] {
       method: 'GET',
       path: '/api/me',
       description: 'who am I: 401 with a challenge without credentials, 200 with them',
-      curl: "curl -s {base}/api/me -H 'authorization: Bearer demo'",
+      try: [{ method: 'GET', path: '/api/me', headers: { 'authorization': 'Bearer demo' } }],
       handle: ({ res, authenticated }) => {
         if (!authenticated) return sendProblem(res, 401, 'Unauthorized', 'send a bearer token', { 'www-authenticate': 'Bearer realm="demo"' });
         sendJson(res, 200, { name: 'demo user' });

@@ -8,11 +8,30 @@ export interface DemoRoute {
   /** The rule this endpoint trips on purpose; undefined for a well-formed endpoint. */
   readonly rule?: string;
   readonly description: string;
-  /** The request to try, as curl arguments after the URL's base (`{base}` is replaced). */
-  readonly curl?: string;
+  /** The requests that show what the endpoint does (for the banner, the README and tests). */
+  readonly try?: readonly DemoRequest[];
   /** In the start-up banner. */
   readonly featured?: boolean;
   readonly handle: (exchange: DemoExchange) => void;
+}
+
+/** A request to try against the demo. */
+export interface DemoRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** The request as a curl command line against `base`. */
+export function curlLine(base: string, request: DemoRequest): string {
+  const parts = ['curl -si'];
+  if (request.method === 'HEAD') parts[0] = 'curl -sI';
+  else if (request.method !== 'GET') parts.push(`-X ${request.method}`);
+  parts.push(`${base}${request.path}`);
+  for (const [name, value] of Object.entries(request.headers ?? {})) parts.push(`-H '${name}: ${value}'`);
+  if (request.body !== undefined) parts.push(`-d '${request.body}'`);
+  return parts.join(' ');
 }
 
 export interface DemoExchange {
