@@ -101,7 +101,8 @@ const problemStatusMismatch: RuleDefinition = {
 
 /** Stack frames, by platform. Specific enough that ordinary prose does not match. */
 const STACK_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['node', /(?:^|\s|\\n)at (?:[^\s()]+ )?\(?(?:file:\/\/|node:)?[^\s():"]*\.(?:js|mjs|cjs|ts|jsx|tsx):\d+:\d+\)?/],
+  // After whitespace, an escaped newline (JSON) or HTML (`<br> &nbsp;at`, as Express prints them).
+  ['node', /(?:^|[\s;>]|\\n)at (?:[^\s()]+ )?\(?(?:file:\/\/|node:)?[^\s():"]*\.(?:js|mjs|cjs|ts|jsx|tsx):\d+:\d+\)?/],
   ['python', /Traceback \(most recent call last\)|File "[^"]+\.py", line \d+/],
   ['java', /\bat [\w$]+(?:\.[\w$<>]+)+\((?:[\w$]+\.(?:java|kt|scala|groovy):\d+|Native Method|Unknown Source)\)/],
   ['dotnet', /\bat [\w.`<>[\]]+\([^)]*\) in [^\n]*:line \d+/],
