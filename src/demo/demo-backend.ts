@@ -1,12 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { crossExchangeRoutes } from './cross-exchange-routes.js';
 import { flawedRoutes } from './flawed-routes.js';
 import { goodRoutes } from './good-routes.js';
 import { curlLine, sendProblem, type DemoRoute } from './routes.js';
 
-/** The most request body the demo reads; beyond it, 413. */
-const MAX_BODY = 1 << 20;
-const CREDENTIAL_COOKIE = /(?:^|;\s*)session=/;
+/** The most request body the demo reads; beyond it, 413 (the rest is drained, not kept). */
+export const MAX_DEMO_BODY_BYTES = 1 << 20;
+/** The contract's default credentials: what makes a request authenticated, here as in the rules. */
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'proxy-authorization'] as const;
+const CREDENTIAL_COOKIES: ReadonlySet<string> = new Set(['session', 'sid', 'sessionid', 'connect.sid', 'JSESSIONID', 'PHPSESSID', '_session']);
+/** A 405 that leaves Allow out on purpose must not be listed in anyone's Allow either. */
+const REFUSING_RULE = 'method-not-allowed-without-allow';
 
 export interface DemoBackend {
   readonly url: string;
@@ -18,62 +23,101 @@ interface Compiled {
   readonly segments: readonly string[];
 }
 
-/** Every endpoint of the demo API, well-formed first. */
+type Lookup = { kind: 'route'; route: DemoRoute; params: Record<string, string> } | { kind: 'options' | 'not-allowed'; allow: string } | { kind: 'not-found' };
+
+/** Every endpoint of the demo API: well-formed first, then the single-exchange flaws, then the sequences. */
 export function demoRoutes(): DemoRoute[] {
-  return [...goodRoutes(), ...flawedRoutes()];
+  return [...goodRoutes(), ...flawedRoutes(), ...crossExchangeRoutes()];
 }
 
-function match(compiled: Compiled, method: string, segments: readonly string[]): Record<string, string> | undefined {
+/** Path parameters when `segments` fits the template (any method), else undefined. */
+function paramsFor(compiled: Compiled, segments: readonly string[]): Record<string, string> | undefined {
   if (compiled.segments.length !== segments.length) return undefined;
-  if (compiled.route.method !== '*' && compiled.route.method !== method) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const expected = compiled.segments[i] as string;
     const actual = segments[i] as string;
     if (expected.startsWith(':')) {
       if (actual === '') return undefined;
-      params[expected.slice(1)] = decodeURIComponent(actual);
+      try {
+        params[expected.slice(1)] = decodeURIComponent(actual);
+      } catch {
+        return undefined; // a malformed %-escape names nothing here
+      }
     } else if (expected !== actual) return undefined;
   }
   return params;
 }
 
 /**
+ * Picks the route for a request: the method's own row; for HEAD, the GET row (Node drops the
+ * body); OPTIONS answered with Allow; another method on a known path, 405 with Allow.
+ */
+function lookup(table: readonly Compiled[], method: string, segments: readonly string[]): Lookup {
+  const fitting: Array<{ route: DemoRoute; params: Record<string, string> }> = [];
+  for (const compiled of table) {
+    const params = paramsFor(compiled, segments);
+    if (params !== undefined) fitting.push({ route: compiled.route, params });
+  }
+  if (fitting.length === 0) return { kind: 'not-found' };
+  const own = fitting.find((fit) => fit.route.method === method) ?? (method === 'HEAD' ? fitting.find((fit) => fit.route.method === 'GET') : undefined);
+  if (own !== undefined) return { kind: 'route', ...own };
+  const methods = new Set(fitting.filter((fit) => fit.route.rule !== REFUSING_RULE).map((fit) => fit.route.method));
+  if (methods.has('GET')) methods.add('HEAD');
+  methods.add('OPTIONS');
+  return { kind: method === 'OPTIONS' ? 'options' : 'not-allowed', allow: [...methods].join(', ') };
+}
+
+function hasCredentials(headers: http.IncomingHttpHeaders): boolean {
+  if (CREDENTIAL_HEADERS.some((name) => headers[name] !== undefined)) return true;
+  for (const pair of (headers.cookie ?? '').split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && CREDENTIAL_COOKIES.has(pair.slice(0, eq).trim())) return true;
+  }
+  return false;
+}
+
+/**
  * A small REST API to audit when no --target is given: a book collection done right, and
- * endpoints under /api/flawed that each break one rule on purpose.
+ * endpoints under /api/flawed that each break one rule on purpose. It never crashes on its
+ * input: bodies are capped, aborted requests and handler faults are contained.
  */
 export async function startDemoBackend(options: { host?: string; port?: number } = {}): Promise<DemoBackend> {
-  const table = demoRoutes().map((route) => ({ route, segments: route.path.split('/') }));
+  const table: Compiled[] = demoRoutes().map((route) => ({ route, segments: route.path.split('/') }));
+
+  function dispatch(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+    const url = req.url ?? '/';
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
+    const found = lookup(table, req.method ?? 'GET', path.split('/'));
+    switch (found.kind) {
+      case 'not-found':
+        return sendProblem(res, 404, 'Not Found', `no demo endpoint ${path}; try GET /api/books`);
+      case 'not-allowed':
+        return sendProblem(res, 405, 'Method Not Allowed', `${req.method} is not allowed here`, { allow: found.allow });
+      case 'options':
+        res.writeHead(204, { allow: found.allow });
+        res.end();
+        return;
+      case 'route': {
+        const query = new URLSearchParams(mark === -1 ? '' : url.slice(mark + 1));
+        found.route.handle({ req, res, params: found.params, query, body, authenticated: hasCredentials(req.headers) });
+      }
+    }
+  }
+
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
+      if (size <= MAX_DEMO_BODY_BYTES) chunks.push(chunk);
     });
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      if (size > MAX_BODY) return sendProblem(res, 413, 'Content Too Large', `the demo reads at most ${MAX_BODY} bytes`);
-      const path = (req.url ?? '/').split('?')[0] as string;
-      const segments = path.split('/');
-      const method = req.method ?? 'GET';
-      let params: Record<string, string> | undefined;
-      const found = table.find((compiled) => {
-        try {
-          params = match(compiled, method, segments);
-        } catch {
-          params = undefined; // a malformed %-escape
-        }
-        return params !== undefined;
-      });
-      if (found === undefined || params === undefined) {
-        const known = table.some((compiled) => compiled.segments.length === segments.length && compiled.route.path.split('/').every((s, i) => s.startsWith(':') || s === segments[i]));
-        if (known) return sendProblem(res, 405, 'Method Not Allowed', undefined, { allow: allowed(table, segments) });
-        return sendProblem(res, 404, 'Not Found', `no demo endpoint ${path}; try GET /api/books`);
-      }
-      const authenticated = req.headers.authorization !== undefined || CREDENTIAL_COOKIE.test(req.headers.cookie ?? '');
+      if (size > MAX_DEMO_BODY_BYTES) return sendProblem(res, 413, 'Content Too Large', `the demo reads at most ${MAX_DEMO_BODY_BYTES} bytes`);
       try {
-        found.route.handle({ req, res, params, body: Buffer.concat(chunks), authenticated });
+        dispatch(req, res, Buffer.concat(chunks));
       } catch (error) {
         if (!res.headersSent) sendProblem(res, 500, 'Internal Server Error', (error as Error).message);
         else res.destroy();
@@ -96,18 +140,13 @@ export async function startDemoBackend(options: { host?: string; port?: number }
   };
 }
 
-function allowed(table: readonly Compiled[], segments: readonly string[]): string {
-  const methods = new Set<string>();
-  for (const compiled of table) {
-    if (compiled.route.method === '*' || compiled.segments.length !== segments.length) continue;
-    if (compiled.segments.every((s, i) => s.startsWith(':') || s === segments[i])) methods.add(compiled.route.method);
-  }
-  return [...methods].join(', ');
-}
-
-/** The banner's "try these" lines (featured endpoints), or every endpoint's with `all`. */
+/**
+ * The banner's "try these" lines: the featured well-formed endpoints, then one line per
+ * flawed endpoint (its whole sequence, `;`-joined), each commented with its rule. With `all`,
+ * every endpoint that has requests to try.
+ */
 export function demoCurlLines(baseUrl: string, all = false): string[] {
   return demoRoutes()
-    .filter((route) => route.try !== undefined && (all || route.featured === true))
+    .filter((route) => route.try !== undefined && (all || route.rule !== undefined || route.featured === true))
     .map((route) => `${(route.try ?? []).map((request) => curlLine(baseUrl, request)).join('; ')}${route.rule === undefined ? '' : `   # ${route.rule}`}`);
 }

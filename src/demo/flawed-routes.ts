@@ -27,7 +27,6 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'post-200-without-location',
       description: 'creates an order but answers 200 without Location',
       try: [{ method: 'POST', path: '/api/flawed/orders', headers: { 'content-type': 'application/json' }, body: '{"item":"tea"}' }],
-      featured: true,
       handle: ({ res }) => sendJson(res, 200, { id: created++, item: 'tea' }),
     },
     {
@@ -36,7 +35,6 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'created-without-location',
       description: 'answers 201 Created without Location',
       try: [{ method: 'POST', path: '/api/flawed/invoices', headers: { 'content-type': 'application/json' }, body: '{"total":12}' }],
-      featured: true,
       handle: ({ res }) => sendJson(res, 201, { id: created++, total: 12 }),
     },
     {
@@ -45,7 +43,6 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'server-error-on-bad-input',
       description: 'answers 500 to malformed JSON (should be 400)',
       try: [{ method: 'POST', path: '/api/flawed/parse', headers: { 'content-type': 'application/json' }, body: '{"broken":' }],
-      featured: true,
       handle: ({ res, body }) => {
         if (parseJson(body) === undefined) {
           res.writeHead(500, { 'content-type': 'text/plain' });
@@ -62,22 +59,6 @@ export function flawedRoutes(): DemoRoute[] {
       description: 'answers 500 with "validation failed: email is required"',
       try: [{ method: 'POST', path: '/api/flawed/signup', headers: { 'content-type': 'application/json' }, body: '{}' }],
       handle: ({ res }) => sendJson(res, 500, { message: 'validation failed: email is required' }),
-    },
-    {
-      method: 'POST',
-      path: '/api/flawed/tags',
-      rule: 'server-error-on-bad-input',
-      description: 'accepts a JSON object (201), but answers 500 to a JSON array (learned from traffic)',
-      try: [{ method: 'POST', path: '/api/flawed/tags', headers: { 'content-type': 'application/json' }, body: '{"tag":"a"}' }, { method: 'POST', path: '/api/flawed/tags', headers: { 'content-type': 'application/json' }, body: '["a"]' }],
-      handle: ({ res, body }) => {
-        const parsed = parseJson(body);
-        if (parsed === undefined || Array.isArray(parsed.value)) {
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end('Internal Server Error');
-          return;
-        }
-        sendJson(res, 201, { id: created, tag: 'a' }, { location: `/api/flawed/tags/${created++}` });
-      },
     },
     {
       method: 'DELETE',
@@ -101,7 +82,6 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'body-on-no-content',
       description: 'answers 204 and then sends a body anyway',
       try: [{ method: 'DELETE', path: '/api/flawed/cache' }],
-      featured: true,
       handle: (exchange) => bodilessWithBytes(exchange, 204, {}, '{"cleared":true}'),
     },
     {
@@ -127,7 +107,6 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'unauthorized-without-www-authenticate',
       description: 'answers 401 without WWW-Authenticate',
       try: [{ method: 'GET', path: '/api/flawed/account' }],
-      featured: true,
       handle: ({ res }) => sendJson(res, 401, { error: 'not logged in' }),
     },
     {
@@ -155,7 +134,6 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'error-payload-with-success-status',
       description: 'answers 200 with {"error": ...}',
       try: [{ method: 'GET', path: '/api/flawed/inventory' }],
-      featured: true,
       handle: ({ res }) => sendJson(res, 200, { error: 'inventory service unavailable' }),
     },
     {
@@ -220,7 +198,6 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'stack-trace-leak',
       description: 'a 500 with a Node stack trace in the body',
       try: [{ method: 'GET', path: '/api/flawed/billing' }],
-      featured: true,
       handle: ({ res }) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(NODE_STACK);
@@ -233,71 +210,6 @@ export function flawedRoutes(): DemoRoute[] {
       description: 'answers 403 to a request without credentials (should be 401)',
       try: [{ method: 'GET', path: '/api/flawed/admin' }],
       handle: ({ res }) => sendProblem(res, 403, 'Forbidden'),
-    },
-    {
-      method: 'GET',
-      path: '/api/flawed/notes/:id',
-      rule: 'not-found-masks-auth',
-      description: 'serves a note with credentials, 404 without (should be 401)',
-      try: [{ method: 'GET', path: '/api/flawed/notes/1', headers: { 'authorization': 'Bearer demo' } }, { method: 'GET', path: '/api/flawed/notes/1' }],
-      handle: ({ res, params, authenticated }) => {
-        if (!authenticated) return sendProblem(res, 404, 'Not Found');
-        sendJson(res, 200, { id: Number(params.id), text: 'remember the milk' });
-      },
-    },
-    {
-      method: 'GET',
-      path: '/api/flawed/reports/:id',
-      rule: 'protected-route-served-anonymously',
-      description: 'GET refuses anonymous callers with 401 ...',
-      try: [{ method: 'GET', path: '/api/flawed/reports/1' }, { method: 'HEAD', path: '/api/flawed/reports/1' }],
-      handle: ({ res, params, authenticated }) => {
-        if (!authenticated) return sendProblem(res, 401, 'Unauthorized', undefined, { 'www-authenticate': 'Bearer realm="demo"' });
-        sendJson(res, 200, { id: Number(params.id), revenue: 1200 });
-      },
-    },
-    {
-      method: 'HEAD',
-      path: '/api/flawed/reports/:id',
-      rule: 'protected-route-served-anonymously',
-      description: '... but HEAD serves them (200)',
-      handle: ({ res }) => {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '30' });
-        res.end();
-      },
-    },
-    {
-      method: 'POST',
-      path: '/api/flawed/uploads',
-      rule: 'created-resource-not-found',
-      description: 'answers 201 with a Location that then answers 404',
-      try: [{ method: 'POST', path: '/api/flawed/uploads', headers: { 'content-type': 'application/json' }, body: '{}' }, { method: 'GET', path: '/api/flawed/uploads/1' }],
-      handle: ({ res }) => sendJson(res, 201, { id: 1 }, { location: '/api/flawed/uploads/1' }),
-    },
-    {
-      method: 'GET',
-      path: '/api/flawed/uploads/:id',
-      rule: 'created-resource-not-found',
-      description: 'never finds an upload',
-      handle: ({ res }) => sendProblem(res, 404, 'Not Found'),
-    },
-    {
-      method: 'DELETE',
-      path: '/api/flawed/users/:id',
-      rule: 'deleted-resource-still-served',
-      description: 'answers 204 to DELETE, but the user is still served afterwards',
-      try: [{ method: 'DELETE', path: '/api/flawed/users/7' }, { method: 'GET', path: '/api/flawed/users/7' }],
-      handle: ({ res }) => {
-        res.writeHead(204);
-        res.end();
-      },
-    },
-    {
-      method: 'GET',
-      path: '/api/flawed/users/:id',
-      rule: 'deleted-resource-still-served',
-      description: 'serves every user, deleted or not',
-      handle: ({ res, params }) => sendJson(res, 200, { id: Number(params.id), name: 'user' }),
     },
   ];
 }

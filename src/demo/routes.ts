@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RuleId } from '../rules/ids.js';
 
 /** One endpoint of the demo API: how it is reached, what it answers, which rule it shows. */
 export interface DemoRoute {
@@ -6,11 +7,11 @@ export interface DemoRoute {
   /** A path template; `:id` matches one segment. */
   readonly path: string;
   /** The rule this endpoint trips on purpose; undefined for a well-formed endpoint. */
-  readonly rule?: string;
+  readonly rule?: RuleId;
   readonly description: string;
   /** The requests that show what the endpoint does (for the banner, the README and tests). */
   readonly try?: readonly DemoRequest[];
-  /** In the start-up banner. */
+  /** A well-formed endpoint shown in the start-up banner (every flawed one with `try` is shown). */
   readonly featured?: boolean;
   readonly handle: (exchange: DemoExchange) => void;
 }
@@ -39,9 +40,11 @@ export interface DemoExchange {
   readonly res: ServerResponse;
   /** Path parameters by name. */
   readonly params: Readonly<Record<string, string>>;
+  /** The query string's parameters. */
+  readonly query: URLSearchParams;
   /** The request body (at most 1 MiB). */
   readonly body: Buffer;
-  /** True when the request carried an Authorization header or a session cookie. */
+  /** True when the request carried a credential header or cookie (the contract's defaults). */
   readonly authenticated: boolean;
 }
 

@@ -31,7 +31,7 @@ export interface RunningAudit extends Started {
  * The real restaudit in front of `target`, on 127.0.0.1 port 0 for both ports, with its
  * logs captured as parsed lines. `config` is a config file's content.
  */
-export async function startAudit(target: string, config: Record<string, unknown> = {}, options: { now?: () => number } = {}): Promise<RunningAudit> {
+export async function startAudit(target: string, config: Record<string, unknown> = {}, options: { now?: () => number; processMetrics?: boolean } = {}): Promise<RunningAudit> {
   const resolved = resolveConfig({ ...config, target, listen: '127.0.0.1:0', admin: '127.0.0.1:0' });
   const text: string[] = [];
   const lines: LogLine[] = [];
@@ -46,7 +46,7 @@ export async function startAudit(target: string, config: Record<string, unknown>
   const service = createAuditProxy({ ...resolved, target }, {
     logger,
     registry: new Registry(),
-    processMetrics: false,
+    processMetrics: options.processMetrics ?? false,
     onExchange: (exchange) => exchanges.push(exchange),
     now: options.now,
   });

@@ -1,0 +1,207 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { startAudit, type RunningAudit } from '../helpers/audit.js';
+import { json, startScriptedBackend, type Script } from '../helpers/scripted-backend.js';
+import { eventually, request, type Started } from '../helpers/servers.js';
+
+/**
+ * The shipped dashboard and alert rules against a real Prometheus scraping a real restaudit:
+ * every expression must parse, and the traffic, violation and latency panels must return
+ * series with the labels they group by.
+ */
+function has(command: string): boolean {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const available = has('prometheus') && has('promtool');
+if (!available) {
+  const reason = 'prometheus/promtool not installed (Debian package `prometheus`; .ci/run installs it)';
+  if (process.env.CI === 'true') throw new Error(`${reason}: required under CI=true`);
+  console.warn(`skipping the Prometheus tests: ${reason}`);
+}
+
+const DASHBOARD = resolve('dashboards/restaudit.json');
+const ALERTS = resolve('dashboards/alerts.yaml');
+
+interface Panel {
+  title: string;
+  type: string;
+  targets?: Array<{ expr: string }>;
+}
+
+/** Grafana's variables as a user with "All" selected would send them. */
+function substitute(expr: string): string {
+  return expr
+    .replaceAll('$__rate_interval', '1m')
+    .replaceAll('$__range', '5m')
+    .replace(/\$(job|instance|route|rule|severity)\b/g, '.*');
+}
+
+/** Starts Prometheus on a free port (it cannot take port 0): tries a few at random. */
+async function startPrometheus(adminPort: number, dir: string): Promise<{ url: string; child: ChildProcess }> {
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      `rule_files: ['${ALERTS}']`,
+      'scrape_configs:',
+      '  - job_name: restaudit',
+      `    static_configs: [{ targets: ['127.0.0.1:${adminPort}'] }]`,
+    ].join('\n'),
+  );
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 30000);
+    const child = spawn(
+      'prometheus',
+      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, `data-${attempt}`)}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<boolean>((done) => child.once('exit', () => done(true)));
+    const url = `http://127.0.0.1:${port}`;
+    const ready = (async () => {
+      for (let i = 0; i < 200; i++) {
+        try {
+          if ((await fetch(`${url}/-/ready`)).status === 200) return true;
+        } catch {
+          // not up yet
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return false;
+    })();
+    const outcome = await Promise.race([ready, exited.then(() => false)]);
+    if (outcome) return { url, child };
+    child.kill('SIGKILL');
+    if (!/address already in use/.test(stderr) && attempt > 2) throw new Error(`prometheus did not start: ${stderr}`);
+  }
+  throw new Error('prometheus did not start on any port tried');
+}
+
+interface QueryResult {
+  status: string;
+  error?: string;
+  data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+}
+
+describe.skipIf(!available)('dashboard and alerts against a real Prometheus', () => {
+  let backend: Started & { script: Script };
+  let audit: RunningAudit;
+  let prometheus: { url: string; child: ChildProcess };
+  const dir = mkdtempSync(join(tmpdir(), 'restaudit-prom-'));
+
+  async function query(expr: string): Promise<QueryResult> {
+    const response = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    return (await response.json()) as QueryResult;
+  }
+
+  beforeAll(async () => {
+    backend = await startScriptedBackend((req) => {
+      if (req.method === 'POST') return json(201, { id: 1 });
+      if (req.url === '/me') return json(401, { error: 'who are you' });
+      return json(200, { id: 1, title: 'fine' });
+    });
+    audit = await startAudit(backend.url, {}, { processMetrics: true });
+    prometheus = await startPrometheus(Number(new URL(audit.adminUrl).port), dir);
+    // Prometheus applies its targets a few seconds after start: wait for the first scrape.
+    await eventually(async () => ((await query('up{job="restaudit"} == 1')).data?.result.length === 1 ? true : undefined), 20_000);
+    // Traffic over several scrapes, so that rate() sees the counters move.
+    for (let round = 0; round < 5; round++) {
+      await request(`${audit.url}/orders`, { method: 'POST', body: '{"item":1}', headers: { 'content-type': 'application/json' } });
+      await request(`${audit.url}/me`);
+      await request(`${audit.url}/books/${round + 1}`);
+      await new Promise((r) => setTimeout(r, 700));
+    }
+    await eventually(async () => {
+      const result = await query('sum(rate(restaudit_violations_total[1m])) > 0');
+      return (result.data?.result.length ?? 0) > 0 ? true : undefined;
+    }, 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    prometheus?.child.kill('SIGTERM');
+    await audit?.close();
+    await backend?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Panel[]; templating: { list: Array<{ name: string; type: string; definition?: string }> } };
+  const targets = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => [panel.title, target.expr] as const));
+
+  it('has a datasource variable and job, instance, route, rule and severity variables', () => {
+    const names = dashboard.templating.list.map((variable) => `${variable.name}:${variable.type}`);
+    expect(names).toEqual(expect.arrayContaining(['datasource:datasource', 'job:query', 'instance:query', 'route:query', 'rule:query', 'severity:custom']));
+  });
+
+  it.each(targets)('panel "%s": %s parses', async (_title, expr) => {
+    const result = await query(substitute(expr));
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('success');
+  });
+
+  it.each([
+    ['Request rate by status class', ['status_class']],
+    ['Violations per second by rule and severity', ['rule', 'severity']],
+    ['Top routes by violations', ['route']],
+    ['Violation ratio per route', ['route']],
+    ['Upstream latency p50 / p95 / p99', []],
+    ['Memory entries', ['instance']],
+    ['Build info', ['version', 'node_version']],
+    ['Resident memory', ['instance']],
+  ])('panel "%s" returns series with its labels', async (title, labels) => {
+    const panel = dashboard.panels.find((candidate) => candidate.title === title);
+    expect(panel, title).toBeDefined();
+    for (const target of panel?.targets ?? []) {
+      const result = await query(substitute(target.expr));
+      expect(result.data?.result.length, target.expr).toBeGreaterThan(0);
+      for (const series of result.data?.result ?? []) {
+        for (const label of labels) expect(series.metric[label], `${label} in ${target.expr}`).toBeTruthy();
+        expect(Number.isNaN(Number(series.value[1]))).toBe(false);
+      }
+    }
+  });
+
+  it('sees the violations the traffic caused, by rule', async () => {
+    const result = await query(substitute(dashboard.panels.find((panel) => panel.title === 'Violations per second by rule and severity')!.targets![0]!.expr));
+    const rules = result.data?.result.map((series) => series.metric.rule);
+    expect(rules).toEqual(expect.arrayContaining(['created-without-location', 'unauthorized-without-www-authenticate']));
+  });
+
+  it('answers the variable queries (label_values) with values', async () => {
+    for (const variable of dashboard.templating.list.filter((candidate) => candidate.type === 'query')) {
+      const match = /^label_values\((.+), (\w+)\)$/.exec(variable.definition ?? '');
+      expect(match, variable.name).not.toBeNull();
+      const result = await query(`count by (${match![2]}) (${substitute(match![1]!)})`);
+      expect(result.data?.result.length, variable.name).toBeGreaterThan(0);
+    }
+  });
+
+  it('accepts every alert rule expression, and Prometheus loaded the rules', async () => {
+    const file = parseYaml(readFileSync(ALERTS, 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+    const rules = file.groups.flatMap((group) => group.rules);
+    expect(rules.map((rule) => rule.alert)).toEqual(['RestauditSemanticRegression', 'RestauditViolationRatioHigh', 'RestauditProxyErrors', 'RestauditDown']);
+    for (const rule of rules) {
+      const result = await query(rule.expr);
+      expect(result.error, rule.alert).toBeUndefined();
+      expect(result.status).toBe('success');
+    }
+    const loaded = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string }> }> } };
+    const health = loaded.data.groups.flatMap((group) => group.rules).map((rule) => `${rule.name}:${rule.health}`);
+    expect(health).toEqual(expect.arrayContaining(rules.map((rule) => expect.stringMatching(new RegExp(`^${rule.alert}:(ok|unknown)$`)))));
+  });
+
+  it('passes promtool check rules and the alert unit tests', () => {
+    expect(execFileSync('promtool', ['check', 'rules', ALERTS], { encoding: 'utf8' })).toContain('SUCCESS: 4 rules found');
+    expect(execFileSync('promtool', ['test', 'rules', resolve('dashboards/alerts.test.yaml')], { encoding: 'utf8' })).toContain('SUCCESS');
+  });
+});
