@@ -6,17 +6,22 @@ const NODE_STACK = `TypeError: Cannot read properties of undefined (reading 'tot
     at Layer.handle [as handle_request] (/srv/app/node_modules/express/lib/router/layer.js:95:5)
     at next (/srv/app/node_modules/express/lib/router/route.js:149:13)`;
 
-/** Writes a bodiless response head, then bytes no such response may carry, straight to the socket. */
+/**
+ * Writes a bodiless response head, then bytes no such response may carry, straight to the
+ * socket (Node would drop them from `res.end`). The connection closes afterwards, so a client
+ * that reuses connections never reads the stray bytes as the start of its next response.
+ */
 function bodilessWithBytes({ res }: DemoExchange, status: number, headers: Record<string, string>, stray: string): void {
   const socket = res.socket;
-  res.writeHead(status, headers);
+  res.writeHead(status, { ...headers, connection: 'close' });
   res.end();
-  socket?.write(stray);
+  if (socket !== null && !socket.destroyed) socket.write(stray);
 }
 
 /**
  * The deliberately flawed part of the demo API, under /api/flawed: each endpoint trips one
- * rule (the cross-exchange ones over a short sequence). Deterministic.
+ * single-exchange rule on every call (the sequences for the cross-exchange rules are in
+ * cross-exchange-routes.ts). Deterministic.
  */
 export function flawedRoutes(): DemoRoute[] {
   let created = 100;
@@ -66,7 +71,7 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'unexpected-success-status',
       description: 'a DELETE answered 201',
       try: [{ method: 'DELETE', path: '/api/flawed/sessions/1' }],
-      handle: ({ res }) => sendJson(res, 201, { deleted: true }, { location: '/api/flawed/sessions' }),
+      handle: ({ res }) => sendJson(res, 201, { deleted: true }),
     },
     {
       method: 'GET',
@@ -74,7 +79,7 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'safe-method-created',
       description: 'a GET that creates something and answers 201',
       try: [{ method: 'GET', path: '/api/flawed/counter' }],
-      handle: ({ res }) => sendJson(res, 201, { id: created++ }, { location: `/api/flawed/counter/${created}` }),
+      handle: ({ res }) => sendJson(res, 201, { id: created++ }),
     },
     {
       method: 'DELETE',
@@ -113,9 +118,15 @@ export function flawedRoutes(): DemoRoute[] {
       method: 'POST',
       path: '/api/flawed/archive',
       rule: 'method-not-allowed-without-allow',
-      description: 'answers 405 without Allow',
+      description: 'a read-only archive: POST answers 405 without Allow',
       try: [{ method: 'POST', path: '/api/flawed/archive' }],
       handle: ({ res }) => sendProblem(res, 405, 'Method Not Allowed'),
+    },
+    {
+      method: 'GET',
+      path: '/api/flawed/archive',
+      description: 'the read-only archive behind the flawed 405 (200)',
+      handle: ({ res }) => sendJson(res, 200, { data: [{ year: 2023 }, { year: 2024 }] }),
     },
     {
       method: 'GET',

@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RuleId } from '../rules/ids.js';
 
 /** One endpoint of the demo API: how it is reached, what it answers, which rule it shows. */
 export interface DemoRoute {
   readonly method: string;
   /** A path template; `:id` matches one segment. */
   readonly path: string;
-  /** The rule this endpoint trips on purpose; undefined for a well-formed endpoint. */
-  readonly rule?: RuleId;
+  /** The rule id (of the contract) this endpoint trips on purpose; undefined for a well-formed endpoint. */
+  readonly rule?: string;
   readonly description: string;
   /** The requests that show what the endpoint does (for the banner, the README and tests). */
   readonly try?: readonly DemoRequest[];
