@@ -28,7 +28,9 @@ export function curlLine(base: string, request: DemoRequest): string {
   const parts = ['curl -si'];
   if (request.method === 'HEAD') parts[0] = 'curl -sI';
   else if (request.method !== 'GET') parts.push(`-X ${request.method}`);
-  parts.push(`${base}${request.path}`);
+  const url = `${base}${request.path}`;
+  // Quoted when a shell would read it as a glob or a background job (`?preview=1` in zsh).
+  parts.push(/[?&*[\]]/.test(url) ? `'${url}'` : url);
   for (const [name, value] of Object.entries(request.headers ?? {})) parts.push(`-H '${name}: ${value}'`);
   if (request.body !== undefined) parts.push(`-d '${request.body}'`);
   return parts.join(' ');

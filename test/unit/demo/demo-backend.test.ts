@@ -415,7 +415,9 @@ describe('demoCurlLines', () => {
     for (const line of lines) {
       expect(line).toMatch(/^curl -s[iI] /);
       expect(line).toContain(`${base}/api/`);
+      expect(line).not.toMatch(/ [^' ]*\?/); // a bare `?` is a glob to zsh
     }
     expect(lines.find((line) => line.endsWith('# server-error-on-bad-input') && line.includes('["a"]'))).toContain(`; curl -si -X POST ${base}/api/flawed/tags`);
+    expect(lines.find((line) => line.includes('preview'))).toContain(`'${base}/api/flawed/reports/1?preview=1'`);
   });
 });
