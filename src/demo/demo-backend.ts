@@ -141,12 +141,11 @@ export async function startDemoBackend(options: { host?: string; port?: number }
 }
 
 /**
- * The banner's "try these" lines: the featured well-formed endpoints, then one line per
- * flawed endpoint (its whole sequence, `;`-joined), each commented with its rule. With `all`,
- * every endpoint that has requests to try.
+ * The banner's "try these" lines: one per featured endpoint (with `all`, per endpoint that
+ * has requests to try), its whole sequence `;`-joined, a flawed one commented with its rule.
  */
 export function demoCurlLines(baseUrl: string, all = false): string[] {
   return demoRoutes()
-    .filter((route) => route.try !== undefined && (all || route.rule !== undefined || route.featured === true))
+    .filter((route) => route.try !== undefined && (all || route.featured === true))
     .map((route) => `${(route.try ?? []).map((request) => curlLine(baseUrl, request)).join('; ')}${route.rule === undefined ? '' : `   # ${route.rule}`}`);
 }

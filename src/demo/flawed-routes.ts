@@ -32,6 +32,7 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'post-200-without-location',
       description: 'creates an order but answers 200 without Location',
       try: [{ method: 'POST', path: '/api/flawed/orders', headers: { 'content-type': 'application/json' }, body: '{"item":"tea"}' }],
+      featured: true,
       handle: ({ res }) => sendJson(res, 200, { id: created++, item: 'tea' }),
     },
     {
@@ -40,6 +41,7 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'created-without-location',
       description: 'answers 201 Created without Location',
       try: [{ method: 'POST', path: '/api/flawed/invoices', headers: { 'content-type': 'application/json' }, body: '{"total":12}' }],
+      featured: true,
       handle: ({ res }) => sendJson(res, 201, { id: created++, total: 12 }),
     },
     {
@@ -48,6 +50,7 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'server-error-on-bad-input',
       description: 'answers 500 to malformed JSON (should be 400)',
       try: [{ method: 'POST', path: '/api/flawed/parse', headers: { 'content-type': 'application/json' }, body: '{"broken":' }],
+      featured: true,
       handle: ({ res, body }) => {
         if (parseJson(body) === undefined) {
           res.writeHead(500, { 'content-type': 'text/plain' });
@@ -87,6 +90,7 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'body-on-no-content',
       description: 'answers 204 and then sends a body anyway',
       try: [{ method: 'DELETE', path: '/api/flawed/cache' }],
+      featured: true,
       handle: (exchange) => bodilessWithBytes(exchange, 204, {}, '{"cleared":true}'),
     },
     {
@@ -112,6 +116,7 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'unauthorized-without-www-authenticate',
       description: 'answers 401 without WWW-Authenticate',
       try: [{ method: 'GET', path: '/api/flawed/account' }],
+      featured: true,
       handle: ({ res }) => sendJson(res, 401, { error: 'not logged in' }),
     },
     {
@@ -145,6 +150,7 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'error-payload-with-success-status',
       description: 'answers 200 with {"error": ...}',
       try: [{ method: 'GET', path: '/api/flawed/inventory' }],
+      featured: true,
       handle: ({ res }) => sendJson(res, 200, { error: 'inventory service unavailable' }),
     },
     {
@@ -209,6 +215,7 @@ export function flawedRoutes(): DemoRoute[] {
       rule: 'stack-trace-leak',
       description: 'a 500 with a Node stack trace in the body',
       try: [{ method: 'GET', path: '/api/flawed/billing' }],
+      featured: true,
       handle: ({ res }) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(NODE_STACK);

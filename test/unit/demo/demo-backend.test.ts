@@ -402,7 +402,7 @@ describe('robustness', () => {
 
 describe('demoCurlLines', () => {
   const base = 'http://127.0.0.1:8080';
-  const lines = demoCurlLines(base);
+  const lines = demoCurlLines(base, true);
 
   test('one line per flawed endpoint, commented with its rule, and a couple of well-formed ones', () => {
     const flawed = ROUTES.filter((route) => route.rule !== undefined && route.try !== undefined);
