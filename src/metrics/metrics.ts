@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
+import { HotCounter, HotHistogram } from './series.js';
 
 export const PROXY_ERROR_REASONS = ['connect_refused', 'timeout', 'reset', 'dns', 'tls', 'other'] as const;
 export type ProxyErrorReason = (typeof PROXY_ERROR_REASONS)[number];
@@ -25,46 +26,39 @@ export interface MetricsOptions {
 }
 
 type CounterChild = ReturnType<Counter<string>['labels']>;
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
 
 /**
- * restaudit's metrics, all in the registry handed in. Label children are bound once per
- * distinct label set and reused, so a request costs a map lookup, not a label hash.
+ * restaudit's metrics, all in the registry handed in. The two that every exchange touches
+ * (requests, upstream duration) are HotCounter/HotHistogram: a request costs a map lookup
+ * and an increment, not a label hash. The rest are prom-client's own.
  */
 export class AuditMetrics {
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly requests: HotCounter;
   private readonly violations: Counter<'rule' | 'severity' | 'method' | 'route'>;
-  private readonly upstreamDuration: Histogram<'method' | 'route' | 'status_class'>;
+  private readonly upstreamDuration: HotHistogram;
   private readonly proxyErrors: Counter<'reason'>;
   private readonly truncated: Counter<'direction'>;
   private readonly overflow: Counter;
-  private readonly requestChildren = new Map<string, CounterChild>();
-  private readonly durationChildren = new Map<string, HistogramChild>();
   private readonly violationChildren = new Map<string, CounterChild>();
   private readonly errorChildren = new Map<string, CounterChild>();
   private readonly truncatedChildren = new Map<string, CounterChild>();
 
   constructor(readonly registry: Registry, options: MetricsOptions) {
     const registers = [registry];
-    this.requests = new Counter({
-      name: 'restaudit_requests_total',
-      help: 'Exchanges proxied, by method, route and the status the client received.',
-      labelNames: ['method', 'route', 'status'],
-      registers,
-    });
+    this.requests = new HotCounter('restaudit_requests_total', 'Exchanges proxied, by method, route and the status the client received.', ['method', 'route', 'status'], registry);
     this.violations = new Counter({
       name: 'restaudit_violations_total',
       help: 'HTTP-semantics violations found, by rule, severity, method and route.',
       labelNames: ['rule', 'severity', 'method', 'route'],
       registers,
     });
-    this.upstreamDuration = new Histogram({
-      name: 'restaudit_upstream_duration_seconds',
-      help: 'Time from the request reaching restaudit to the upstream response headers.',
-      labelNames: ['method', 'route', 'status_class'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
-    });
+    this.upstreamDuration = new HotHistogram(
+      'restaudit_upstream_duration_seconds',
+      'Time from the request reaching restaudit to the upstream response headers.',
+      ['method', 'route', 'status_class'],
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registry,
+    );
     this.proxyErrors = new Counter({
       name: 'restaudit_proxy_errors_total',
       help: 'Exchanges the upstream could not answer (502/504 to the client), by reason.',
@@ -106,21 +100,10 @@ export class AuditMetrics {
 
   /** One exchange answered (by the upstream, or by restaudit with 502/504). */
   exchange(method: string, route: string, status: number, upstreamSeconds: number | undefined): void {
-    const key = `${method} ${route} ${status}`;
-    let child = this.requestChildren.get(key);
-    if (child === undefined) {
-      child = this.requests.labels(method, route, String(status));
-      this.requestChildren.set(key, child);
-    }
-    child.inc();
+    this.requests.bind(`${method} ${route} ${status}`, method, route, String(status)).value++;
     if (upstreamSeconds === undefined) return;
-    const durationKey = `${method} ${route} ${Math.trunc(status / 100)}`;
-    let histogram = this.durationChildren.get(durationKey);
-    if (histogram === undefined) {
-      histogram = this.upstreamDuration.labels(method, route, statusClass(status));
-      this.durationChildren.set(durationKey, histogram);
-    }
-    histogram.observe(upstreamSeconds);
+    const series = this.upstreamDuration.bind(`${method} ${route} ${Math.trunc(status / 100)}`, method, route, statusClass(status));
+    this.upstreamDuration.observe(series, upstreamSeconds);
   }
 
   violation(rule: string, severity: string, method: string, route: string): void {

@@ -69,8 +69,6 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       if (flight === undefined) return;
       request.path = flight.req.url?.startsWith('/') ? flight.req.url : request.path;
       flight.upstreamRequest = request;
-      (request as ClientRequest & Carrier)[FLIGHT] = flight;
-      request.on('socket', onUpstreamSocket);
     },
   });
 
@@ -121,11 +119,6 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     this[FLIGHT]?.request.add(chunk);
   }
 
-  function onUpstreamSocket(this: ClientRequest & Carrier, socket: Socket): void {
-    const flight = this[FLIGHT];
-    if (flight !== undefined) flight.upstreamSocket = socket;
-  }
-
   function onUpstreamTimeout(flight: Flight): void {
     flight.timer = undefined;
     if (flight.status !== 0 || flight.settled) return;
@@ -155,7 +148,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     upstream.on('data', onUpstreamData);
     upstream.on('error', onUpstreamBodyError);
     upstream.pipe(res);
-    if (flight.bodiless && flight.upstreamSocket !== undefined) watchForBytesAfterBodiless(flight.upstreamSocket);
+    if (flight.bodiless) watchForBytesAfterBodiless(upstream.socket, flight);
   }
 
   function onUpstreamData(this: IncomingMessage & Carrier, chunk: Buffer): void {
@@ -323,17 +316,15 @@ interface WatchedSocket extends Socket {
  * on an idle keep-alive socket, or fails the next request on it; the proxy counts them for
  * the rules and closes that socket so it is never reused.
  */
-function watchForBytesAfterBodiless(socket: WatchedSocket): void {
-  const flight = (socket as Socket & { _httpMessage?: ClientRequest & Carrier })._httpMessage?.[FLIGHT];
-  if (flight === undefined) return;
+function watchForBytesAfterBodiless(socket: WatchedSocket, flight: Flight): void {
   if (socket[WATCHED] === undefined) socket.on('data', onWatchedData);
   socket[WATCHED] = flight;
 }
 
 function onWatchedData(this: WatchedSocket, chunk: Buffer): void {
   const flight = this[WATCHED];
-  const current = (this as Socket & { _httpMessage?: (ClientRequest & Carrier) | null })._httpMessage;
-  if (flight === undefined || (current !== null && current !== undefined && current[FLIGHT] !== flight)) {
+  const current = (this as Socket & { _httpMessage?: ClientRequest | null })._httpMessage;
+  if (flight === undefined || (current !== null && current !== undefined && current !== flight.upstreamRequest)) {
     // The socket carries another exchange now: its bytes are that exchange's.
     this.removeListener('data', onWatchedData);
     this[WATCHED] = undefined;

@@ -1,5 +1,4 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { BodyCopy } from '../capture/body-copy.js';
 import type { Exchange } from '../capture/exchange.js';
 import type { ProxyErrorReason } from '../metrics/metrics.js';
@@ -28,7 +27,6 @@ export class Flight {
   response: BodyCopy | undefined;
   upstreamRequest: ClientRequest | undefined;
   upstreamResponse: IncomingMessage | undefined;
-  upstreamSocket: Socket | undefined;
   /** The upstream's status, 0 until its response head arrives. */
   status = 0;
   /** performance.now() when the upstream's response head arrived. */

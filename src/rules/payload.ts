@@ -23,6 +23,9 @@ function errorEnvelope(body: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** Member names an error envelope needs: a body without any of them is not parsed at all. */
+const ENVELOPE_HINT = /"(?:errors?|success|ok|status)"/;
+
 const errorPayloadWithSuccessStatus: RuleDefinition = {
   id: 'error-payload-with-success-status',
   severity: 'warning',
@@ -31,7 +34,9 @@ const errorPayloadWithSuccessStatus: RuleDefinition = {
   reference: 'RFC 9110 §15.3',
   scope: 'exchange',
   check(exchange, context) {
-    if (exchange.status < 200 || exchange.status > 299 || exchange.responseBody.size === 0) return undefined;
+    if (exchange.status < 200 || exchange.status > 299 || exchange.responseBody.size === 0 || !context.response.declaredJson) return undefined;
+    const text = context.response.text();
+    if (text === undefined || !ENVELOPE_HINT.test(text)) return undefined;
     const body = context.response.json();
     if (body.kind !== 'json' || !isObject(body.value)) return undefined;
     const why = errorEnvelope(body.value);
