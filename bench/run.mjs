@@ -7,7 +7,7 @@
 //
 // Environment: BENCH_ROUNDS (3), BENCH_DURATION seconds per run (3), BENCH_CASES
 // (comma-separated case names), BENCH_CONNECTIONS (e.g. 1,32,128).
-import { execFileSync, fork, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';

@@ -101,6 +101,7 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
       }
       if (proxy.inFlight() > 0) logger.warn({ inFlight: proxy.inFlight(), graceMs }, 'grace period over, closing connections');
       proxy.server.closeAllConnections();
+      proxy.closeUpgrades();
       admin.closeAllConnections();
       await closed;
       proxy.destroy();

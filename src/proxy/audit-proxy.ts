@@ -41,6 +41,8 @@ export interface ProxyHandle {
   readonly inFlight: () => number;
   /** performance.now() of the upstream's last response head, 0 when none yet. */
   readonly lastUpstreamAnswer: () => number;
+  /** Closes WebSocket connections (the HTTP server does not track upgraded sockets). */
+  readonly closeUpgrades: () => void;
   /** Stops the upstream agent (after the server is closed). */
   readonly destroy: () => void;
 }
@@ -57,6 +59,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
   const target = new URL(config.target);
   let inFlight = 0;
+  const upgrades = new Set<Duplex>();
   let lastAnswer = 0;
   /** The flight whose upstream request is being created right now (synchronously). */
   let creating: Flight | undefined;
@@ -87,6 +90,8 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   passes.splice(passes.findIndex((pass) => pass.name === 'deleteLength'), 1);
 
   proxy.on('proxyRes', onUpstreamResponse);
+  // The upstream side of a WebSocket: closed with the client side on shutdown.
+  proxy.on('open', (upstreamSocket: Duplex) => trackUpgrade(upstreamSocket));
   proxy.on('error', onProxyError);
   // A client that went away while its request was uploading: its response records it.
   proxy.on('econnreset', () => {});
@@ -270,7 +275,13 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', onUpgradeSocketError);
+    trackUpgrade(socket);
     proxy.ws(req, socket, head);
+  }
+
+  function trackUpgrade(socket: Duplex): void {
+    upgrades.add(socket);
+    socket.once('close', () => upgrades.delete(socket));
   }
 
   function onUpgradeSocketError(this: Duplex): void {
@@ -292,6 +303,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     server,
     inFlight: () => inFlight,
     lastUpstreamAnswer: () => lastAnswer,
+    closeUpgrades: () => {
+      for (const socket of upgrades) socket.destroy();
+    },
     destroy: () => {
       agent.destroy();
       proxy.close();

@@ -197,7 +197,7 @@ describe.skipIf(!available)('dashboard and alerts against a real Prometheus', ()
     }
     const loaded = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string }> }> } };
     const health = loaded.data.groups.flatMap((group) => group.rules).map((rule) => `${rule.name}:${rule.health}`);
-    expect(health).toEqual(expect.arrayContaining(rules.map((rule) => expect.stringMatching(new RegExp(`^${rule.alert}:(ok|unknown)$`)))));
+    for (const rule of rules) expect(health.some((entry) => new RegExp(`^${rule.alert}:(ok|unknown)$`).test(entry)), rule.alert).toBe(true);
   });
 
   it('passes promtool check rules and the alert unit tests', () => {
