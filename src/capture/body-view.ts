@@ -1,6 +1,7 @@
 import { brotliDecompressSync, constants, gunzipSync, inflateSync, inflateRawSync } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BodyCopy } from './body-copy.js';
+import { scanJson } from './json-check.js';
 
 /** What a body holds when read as JSON. */
 export type JsonBody =
@@ -12,6 +13,7 @@ export type JsonBody =
   | { readonly kind: 'json'; readonly value: unknown };
 
 const EMPTY: JsonBody = { kind: 'empty' };
+const NO_KEYS: readonly string[] = [];
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
@@ -23,6 +25,8 @@ export class BodyView {
   private decodeError: string | undefined;
   private textValue: string | undefined;
   private jsonValue: JsonBody | undefined;
+  private validity: 'empty' | 'unreadable' | 'valid' | 'invalid' | undefined;
+  private keys: string[] | undefined;
 
   constructor(
     readonly copy: BodyCopy,
@@ -55,6 +59,37 @@ export class BodyView {
       this.textValue = bytes.toString('utf8');
     }
     return this.textValue;
+  }
+
+  /**
+   * Whether the body is one JSON text, decided without building its values: the cheap
+   * question for rules that only need to know (`json()` parses).
+   */
+  jsonValidity(): 'empty' | 'unreadable' | 'valid' | 'invalid' {
+    if (this.validity === undefined) this.scan();
+    return this.validity as 'empty' | 'unreadable' | 'valid' | 'invalid';
+  }
+
+  /** The member names of a top-level JSON object (as written), found in the same scan. */
+  topLevelKeys(): readonly string[] {
+    if (this.validity === undefined) this.scan();
+    return this.keys ?? NO_KEYS;
+  }
+
+  private scan(): void {
+    if (this.copy.size === 0) this.validity = 'empty';
+    else if (this.copy.truncated) this.validity = 'unreadable';
+    else {
+      const bytes = this.bytes();
+      if (bytes === undefined) this.validity = 'unreadable';
+      else {
+        const keys: string[] = [];
+        if (scanJson(bytes, keys)) {
+          this.validity = 'valid';
+          this.keys = keys;
+        } else this.validity = isBlank(bytes) ? 'empty' : 'invalid';
+      }
+    }
   }
 
   /** The body parsed as JSON, whatever its Content-Type says. */
@@ -110,6 +145,11 @@ export class BodyView {
       this.decodeError = `content-encoding ${encoding}: ${(error as Error).message}`;
     }
   }
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const c of bytes) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  return true;
 }
 
 /** `deflate` means zlib-wrapped deflate, but servers often send raw deflate: accept both. */

@@ -23,8 +23,13 @@ function errorEnvelope(body: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** Member names an error envelope needs: a body without any of them is not parsed at all. */
-const ENVELOPE_HINT = /"(?:errors?|success|ok|status)"/;
+/** Top-level member names an error envelope needs: a body without any of them is not parsed. */
+const ENVELOPE_MEMBERS: ReadonlySet<string> = new Set(['error', 'errors', 'success', 'ok', 'status']);
+
+function mayBeEnvelope(keys: readonly string[]): boolean {
+  for (const key of keys) if (ENVELOPE_MEMBERS.has(key)) return true;
+  return false;
+}
 
 const errorPayloadWithSuccessStatus: RuleDefinition = {
   id: 'error-payload-with-success-status',
@@ -35,8 +40,7 @@ const errorPayloadWithSuccessStatus: RuleDefinition = {
   scope: 'exchange',
   check(exchange, context) {
     if (exchange.status < 200 || exchange.status > 299 || exchange.responseBody.size === 0 || !context.response.declaredJson) return undefined;
-    const text = context.response.text();
-    if (text === undefined || !ENVELOPE_HINT.test(text)) return undefined;
+    if (context.response.jsonValidity() !== 'valid' || !mayBeEnvelope(context.response.topLevelKeys())) return undefined;
     const body = context.response.json();
     if (body.kind !== 'json' || !isObject(body.value)) return undefined;
     const why = errorEnvelope(body.value);
@@ -57,6 +61,8 @@ const invalidJsonResponse: RuleDefinition = {
   scope: 'exchange',
   check(exchange, context) {
     if (exchange.status === 206 || exchange.responseBody.size === 0 || !context.response.declaredJson) return undefined;
+    // Most bodies are valid: find that out without parsing them; parse only to explain why not.
+    if (context.response.jsonValidity() !== 'invalid') return undefined;
     const body = context.response.json();
     if (body.kind !== 'invalid') return undefined;
     return {
