@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { auditHar, readHar } from './audit/har.js';
@@ -8,14 +9,16 @@ import { startDemoBackend, demoCurlLines, type DemoBackend } from './demo/demo-b
 import { ERROR_CODES, RestauditError } from './errors.js';
 import { createLogger, flushLogger, LOG_LEVELS } from './logging/logger.js';
 import { ALL_RULES } from './rules/all-rules.js';
-import { createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
+import { createAuditCore, createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
+import { createPrimary } from './cluster/primary.js';
+import { answerPrimary, shareLesson, workerConfig, workerRegistry } from './cluster/worker.js';
 import { VERSION } from './version.js';
 
 const USAGE = `restaudit ${VERSION}: a reverse proxy that audits live REST traffic against HTTP semantics
 
 Usage:
   restaudit [--target URL] [--listen HOST:PORT] [--admin-listen HOST:PORT]
-            [--config FILE] [--log-level LEVEL]
+            [--config FILE] [--log-level LEVEL] [--workers N]
   restaudit rules [--json]           list every rule: id, default severity, summary, reference
   restaudit check-config FILE        validate a config file (exit 0, or 2 with each problem)
   restaudit audit FILE.har [--fail-on SEVERITY] [--json]
@@ -29,6 +32,8 @@ Options (flag > env var > config file > default):
   --admin-listen HOST:PORT RESTAUDIT_ADMIN_LISTEN  /metrics /healthz /readyz /violations (default 127.0.0.1:9464)
   --config FILE            RESTAUDIT_CONFIG        YAML or JSON config file
   --log-level LEVEL        LOG_LEVEL               ${LOG_LEVELS.join(', ')} (default info)
+  --workers N              RESTAUDIT_WORKERS       proxy processes sharing the port, or auto (default 1;
+                                                   each remembers only its own exchanges: docs/operations.md)
 
 Logs are JSON lines on stdout. Docs: README.md and docs/.
 `;
@@ -39,6 +44,7 @@ const OPTIONS = {
   'admin-listen': { type: 'string' },
   config: { type: 'string' },
   'log-level': { type: 'string' },
+  workers: { type: 'string' },
   json: { type: 'boolean' },
   'fail-on': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -145,13 +151,15 @@ function overridesFrom(values: Values, env: NodeJS.ProcessEnv): Override[] {
   add('target', '--target', values.target, 'RESTAUDIT_TARGET');
   add('listen', '--listen', values.listen, 'RESTAUDIT_LISTEN');
   add('admin', '--admin-listen', values['admin-listen'], 'RESTAUDIT_ADMIN_LISTEN');
+  add('workers', '--workers', values.workers, 'RESTAUDIT_WORKERS');
   return overrides;
 }
 
 async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
+  if (cluster.isWorker) return serveWorker(env);
   const level = values['log-level'] ?? (env.LOG_LEVEL === '' ? undefined : env.LOG_LEVEL) ?? 'info';
   const problems: string[] = [];
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+  if (!isLogLevel(level)) {
     problems.push(`${values['log-level'] !== undefined ? '--log-level' : 'LOG_LEVEL'}: expected one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
   }
   const file = values.config ?? (env.RESTAUDIT_CONFIG === '' ? undefined : env.RESTAUDIT_CONFIG);
@@ -162,16 +170,16 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
     if (error instanceof RestauditError) throw new RestauditError(error.code, [...problems, ...error.problems]);
     throw error;
   }
-  if (problems.length > 0) throw new RestauditError(ERROR_CODES.configInvalid, problems);
+  if (problems.length > 0 || !isLogLevel(level)) throw new RestauditError(ERROR_CODES.configInvalid, problems);
 
-  const logger = createLogger({ level: level as (typeof LOG_LEVELS)[number], credentialHeaders: config.credentials.headers });
+  const logger = createLogger({ level, credentialHeaders: config.credentials.headers });
   let demo: DemoBackend | undefined;
   let target = config.target;
   if (target === undefined) {
     demo = await startDemoBackend({ host: '127.0.0.1', port: 0 });
     target = demo.url;
   }
-  const service = createAuditProxy({ ...config, target }, { logger });
+  const service = config.workers > 1 ? createPrimary({ config: { ...config, target }, logger, level }) : createAuditProxy({ ...config, target }, { logger });
   let addresses;
   try {
     addresses = await service.listen();
@@ -182,26 +190,53 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
   const listen = hostPortOf(addresses.proxy);
   const admin = hostPortOf(addresses.admin);
   logger.info(
-    { version: VERSION, listen, admin, target, demo: demo !== undefined, rules: ALL_RULES.length },
+    { version: VERSION, listen, admin, target, demo: demo !== undefined, rules: ALL_RULES.length, workers: config.workers },
     demo === undefined ? `restaudit listening on ${listen}, proxying to ${target}` : `restaudit listening on ${listen}, proxying to the embedded demo backend at ${target}`,
   );
   if (demo !== undefined) printBanner(`http://127.0.0.1:${addresses.proxy.port}`, `http://127.0.0.1:${addresses.admin.port}`);
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal, graceMs: DEFAULT_GRACE_MS }, 'shutting down');
-      void service
-        .close(DEFAULT_GRACE_MS)
-        .then(() => demo?.close())
-        .then(() => logger.info('stopped'))
-        .then(() => flushLogger(logger))
-        .then(() => resolve(0));
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  await stopSignal(['SIGTERM', 'SIGINT'], (signal) => logger.info({ signal, graceMs: DEFAULT_GRACE_MS }, 'shutting down'));
+  await service.close(DEFAULT_GRACE_MS);
+  await demo?.close();
+  logger.info('stopped');
+  await flushLogger(logger);
+  return 0;
+}
+
+/**
+ * One `--workers` process: the proxy without an admin port, on the configuration the
+ * primary validated. It stops on SIGTERM/SIGINT, or when the primary goes away.
+ */
+async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
+  const config = workerConfig(env);
+  const level = env.LOG_LEVEL;
+  const logger = createLogger({ level: isLogLevel(level) ? level : 'info', credentialHeaders: config.credentials.headers });
+  const core = createAuditCore(config, { logger, registry: workerRegistry(), share: shareLesson });
+  await core.listen();
+  const stopAnswering = answerPrimary(core);
+  await stopSignal(['SIGTERM', 'SIGINT', 'disconnect'], () => undefined);
+  stopAnswering();
+  await core.close(DEFAULT_GRACE_MS);
+  await flushLogger(logger);
+  return 0;
+}
+
+function isLogLevel(level: string | undefined): level is (typeof LOG_LEVELS)[number] {
+  return (LOG_LEVELS as readonly (string | undefined)[]).includes(level);
+}
+
+/** Resolves on the first of these process events (signals, or `disconnect` from the primary). */
+function stopSignal(events: readonly string[], onStop: (event: string) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const handlers = events.map((name) => {
+      const handler = (): void => {
+        for (const [event, h] of handlers) process.removeListener(event, h);
+        onStop(name);
+        resolve();
+      };
+      process.once(name, handler);
+      return [name, handler] as const;
+    });
   });
 }
 

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   configInvalid: 'RA_ERR_CONFIG_INVALID',
   /** A listen address could not be bound. */
   listen: 'RA_ERR_LISTEN',
+  /** A cluster worker could not start (`--workers`). */
+  worker: 'RA_ERR_WORKER',
   /** A recorded traffic file could not be read. */
   input: 'RA_ERR_INPUT',
 } as const;

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Registry } from 'prom-client';
-import { createAdminServer } from './admin/admin-server.js';
+import { createAdminServer, MAX_LIMIT } from './admin/admin-server.js';
 import type { Exchange } from './capture/exchange.js';
 import { splitHostPort } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -10,7 +10,7 @@ import { ERROR_CODES, RestauditError } from './errors.js';
 import { FindingReporter } from './findings/reporter.js';
 import { ViolationBuffer } from './findings/violation-buffer.js';
 import type { Logger } from './logging/logger.js';
-import { ExchangeMemory } from './memory/exchange-memory.js';
+import { ExchangeMemory, type Lesson } from './memory/exchange-memory.js';
 import { AuditMetrics } from './metrics/metrics.js';
 import { createProxy } from './proxy/audit-proxy.js';
 import { RouteResolver } from './routes/route-resolver.js';
@@ -33,6 +33,23 @@ export interface AuditProxyDeps {
   readonly processMetrics?: boolean;
   /** The clock of cross-exchange memory, in milliseconds (`performance.now` by default). */
   readonly now?: () => number;
+  /** Passes on what other processes' memories need to learn (cluster workers). */
+  readonly share?: (lesson: Lesson) => void;
+}
+
+/** The auditing proxy without its admin port: what each cluster worker runs. */
+export interface AuditCore {
+  readonly registry: Registry;
+  readonly memory: ExchangeMemory;
+  readonly violations: ViolationBuffer;
+  /** Learns what another process's exchange taught (cluster workers). */
+  learn(lesson: Lesson): void;
+  /** Binds the proxy port; throws RA_ERR_LISTEN when it cannot be bound. */
+  listen(): Promise<AddressInfo>;
+  /** True once listening and the upstream answered recently (or answers a TCP probe). */
+  ready(): Promise<boolean>;
+  /** Stops accepting, lets in-flight exchanges finish within `graceMs`, then closes. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface AuditProxy {
@@ -49,51 +66,41 @@ export interface AuditProxy {
  * Wires restaudit together: metrics, rules, findings and the proxy, each created once and
  * handed what it needs. Everything traffic-fed is bounded.
  */
-export function createAuditProxy(config: Config & { target: string }, deps: AuditProxyDeps): AuditProxy {
+export function createAuditCore(config: Config & { target: string }, deps: AuditProxyDeps): AuditCore {
   const { logger } = deps;
   const registry = deps.registry ?? new Registry();
   const memory = new ExchangeMemory({ ...config.memory, now: deps.now });
   const metrics = new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics });
   const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow());
   const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'));
-  const violations = new ViolationBuffer(1000);
+  const violations = new ViolationBuffer(MAX_LIMIT);
   const reporter = new FindingReporter(metrics, logger, violations);
-  const auditor = new Auditor(engine, memory, new URL(config.target).host, decodedLimit(config.inspect.maxBodyBytes));
+  const auditor = new Auditor(engine, memory, new URL(config.target).host, decodedLimit(config.inspect.maxBodyBytes), deps.share);
   const proxy = createProxy(config, { logger, metrics, routes, auditor, reporter, onExchange: deps.onExchange });
+  const probe = createUpstreamProbe(new URL(config.target));
   let listening = false;
-  const target = new URL(config.target);
-  const probe = createUpstreamProbe(target);
-
-  const admin = createAdminServer({
-    registry,
-    violations,
-    ready: async () => {
-      if (!listening) return false;
-      const last = proxy.lastUpstreamAnswer();
-      if (last !== 0 && performance.now() - last < READY_WINDOW_MS) return true;
-      return probe();
-    },
-  });
 
   return {
     registry,
     memory,
     violations,
+    learn({ exchange, location, bodyType }) {
+      memory.record(exchange, location, bodyType);
+    },
     async listen() {
-      const proxyAddress = await bind(proxy.server, config.listen, 'listen');
-      let adminAddress: AddressInfo;
-      try {
-        adminAddress = await bind(admin, config.admin, 'admin');
-      } catch (error) {
-        proxy.server.close();
-        throw error;
-      }
+      const address = await bind(proxy.server, config.listen, 'listen');
       listening = true;
-      return { proxy: proxyAddress, admin: adminAddress };
+      return address;
+    },
+    async ready() {
+      if (!listening) return false;
+      const last = proxy.lastUpstreamAnswer();
+      if (last !== 0 && performance.now() - last < READY_WINDOW_MS) return true;
+      return probe();
     },
     async close(graceMs = DEFAULT_GRACE_MS) {
       listening = false;
-      const closed = Promise.all([closeServer(proxy.server), closeServer(admin)]);
+      const closed = closeServer(proxy.server);
       proxy.server.closeIdleConnections();
       const deadline = performance.now() + graceMs;
       while (proxy.inFlight() > 0 && performance.now() < deadline) {
@@ -102,9 +109,43 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
       if (proxy.inFlight() > 0) logger.warn({ inFlight: proxy.inFlight(), graceMs }, 'grace period over, closing connections');
       proxy.server.closeAllConnections();
       proxy.closeUpgrades();
-      admin.closeAllConnections();
       await closed;
       proxy.destroy();
+    },
+  };
+}
+
+/** The auditing proxy and its admin port (`/metrics`, `/healthz`, `/readyz`, `/violations`). */
+export function createAuditProxy(config: Config & { target: string }, deps: AuditProxyDeps): AuditProxy {
+  const core = createAuditCore(config, deps);
+  const { registry, violations } = core;
+  const admin = createAdminServer({
+    metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    violations: (limit) => Promise.resolve(violations.recent(limit)),
+    ready: () => core.ready(),
+  });
+
+  return {
+    registry,
+    memory: core.memory,
+    violations,
+    async listen() {
+      const proxyAddress = await core.listen();
+      let adminAddress: AddressInfo;
+      try {
+        adminAddress = await bind(admin, config.admin, 'admin');
+      } catch (error) {
+        await core.close(0);
+        throw error;
+      }
+      return { proxy: proxyAddress, admin: adminAddress };
+    },
+    async close(graceMs = DEFAULT_GRACE_MS) {
+      const adminClosed = closeServer(admin);
+      admin.closeIdleConnections();
+      await core.close(graceMs);
+      admin.closeAllConnections();
+      await adminClosed;
     },
   };
 }
@@ -114,7 +155,7 @@ export function decodedLimit(maxBodyBytes: number): number {
   return Math.max(1 << 20, maxBodyBytes * 16);
 }
 
-function bind(server: Server, address: string, key: string): Promise<AddressInfo> {
+export function bind(server: Server, address: string, key: string): Promise<AddressInfo> {
   const { host, port } = splitHostPort(address);
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -128,7 +169,7 @@ function bind(server: Server, address: string, key: string): Promise<AddressInfo
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) {
       resolve();
@@ -139,7 +180,7 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** A TCP connect to the upstream, at most once every 2 s, answered within 1 s. */
-function createUpstreamProbe(target: URL): () => Promise<boolean> {
+export function createUpstreamProbe(target: URL): () => Promise<boolean> {
   const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
   let last = { at: -Infinity, ok: false };

@@ -1,15 +1,17 @@
 import http from 'node:http';
-import type { Registry } from 'prom-client';
-import type { ViolationBuffer } from '../findings/violation-buffer.js';
+import type { ViolationRecord } from '../findings/violation-buffer.js';
 
 export interface AdminDeps {
-  readonly registry: Registry;
-  readonly violations: ViolationBuffer;
+  /** The Prometheus exposition text and its content type (one process's, or every worker's). */
+  readonly metrics: () => Promise<{ readonly contentType: string; readonly text: string }>;
+  /** The most recent violations, newest first, at most `limit`. */
+  readonly violations: (limit: number) => Promise<readonly ViolationRecord[]>;
   /** True once the proxy listens and the upstream answered recently (or answers a probe). */
   readonly ready: () => Promise<boolean>;
 }
 
-const MAX_LIMIT = 1000;
+/** The most `/violations?limit=` may ask for (the size of each process's ring). */
+export const MAX_LIMIT = 1000;
 
 /**
  * The admin port: metrics, health, readiness and the recent violations. Its requests are
@@ -26,8 +28,8 @@ export function createAdminServer(deps: AdminDeps): http.Server {
     }
     switch (path) {
       case '/metrics':
-        deps.registry.metrics().then(
-          (text) => send(res, 200, deps.registry.contentType, text),
+        deps.metrics().then(
+          ({ contentType, text }) => send(res, 200, contentType, text),
           (error: unknown) => send(res, 500, 'text/plain; charset=utf-8', `metrics failed: ${(error as Error).message}\n`),
         );
         return;
@@ -47,7 +49,10 @@ export function createAdminServer(deps: AdminDeps): http.Server {
           send(res, 400, 'application/json', JSON.stringify({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` }));
           return;
         }
-        send(res, 200, 'application/json', JSON.stringify({ violations: deps.violations.recent(limit) }));
+        deps.violations(limit).then(
+          (violations) => send(res, 200, 'application/json', JSON.stringify({ violations })),
+          (error: unknown) => send(res, 500, 'application/json', JSON.stringify({ error: `violations failed: ${(error as Error).message}` })),
+        );
         return;
       }
       default:

@@ -6,7 +6,7 @@ import { configSchema, type Config } from './schema.js';
 
 /** Values that come from flags or env vars, and where each came from (for error messages). */
 export interface Override {
-  readonly key: 'target' | 'listen' | 'admin';
+  readonly key: 'target' | 'listen' | 'admin' | 'workers';
   readonly value: string;
   /** `--target`, `RESTAUDIT_TARGET`, ... */
   readonly source: string;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { RULE_IDS, type RuleId } from '../rules/ids.js';
 import { SEVERITIES } from '../rules/types.js';
@@ -36,6 +37,18 @@ const positiveInt = z.number({ message: 'expected a number' }).int({ message: 'e
 const httpMethod = z.string().regex(/^[A-Za-z]+$/, { message: 'expected an HTTP method, e.g. POST' }).transform((m) => m.toUpperCase());
 const statusCode = z.number({ message: 'expected a status code' }).int({ message: 'expected a whole number' }).min(100, { message: 'expected a status code from 100 to 599' }).max(599, { message: 'expected a status code from 100 to 599' });
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'expected a header name' }).transform((h) => h.toLowerCase());
+
+/** The most worker processes `workers` may ask for. */
+export const MAX_WORKERS = 64;
+
+/**
+ * Worker processes: a whole number, or `auto` for one per CPU the process may use. Flags and
+ * env vars arrive as strings, so digits are read as the number they spell.
+ */
+const workers = z
+  .union([z.literal('auto'), z.number(), z.string().regex(/^\d+$/).transform(Number)], { message: `expected a whole number from 1 to ${MAX_WORKERS}, or auto` })
+  .transform((value) => (value === 'auto' ? Math.min(MAX_WORKERS, availableParallelism()) : value))
+  .refine((n) => Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS, { message: `expected a whole number from 1 to ${MAX_WORKERS}, or auto` });
 
 const upstream = z.strictObject({
   /** No response headers within this many milliseconds: 504 to the client. Default 30000. */
@@ -116,6 +129,8 @@ export const configSchema = z.strictObject({
   listen: hostPort.default('0.0.0.0:8080'),
   /** Where the admin server (metrics, health, violations) listens. Default 127.0.0.1:9464. */
   admin: hostPort.default('127.0.0.1:9464'),
+  /** Proxy worker processes (node:cluster); 1 runs everything in one process. Default 1. */
+  workers: workers.default(1),
   upstream: upstream.prefault({}),
   inspect: inspect.prefault({}),
   /** Route templates: metric labels and the unit the stateful rules learn on. */

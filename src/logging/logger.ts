@@ -7,6 +7,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** Headers whose values never reach a log line, whatever the configuration says. */
 const ALWAYS_SECRET = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
 
+/** What POSIX guarantees a single pipe write to be atomic up to. */
+const PIPE_BUF = 4096;
+
 /** Where header maps may appear in a log line. */
 const HEADER_PLACES = ['evidence.headers', 'evidence.requestHeaders', 'evidence.earlier.headers', 'headers', 'req.headers', 'res.headers'];
 
@@ -25,7 +28,9 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const headers = [...new Set([...ALWAYS_SECRET, ...options.credentialHeaders.map((h) => h.toLowerCase())])];
   const paths = HEADER_PLACES.flatMap((place) => headers.map((header) => `${place}[${JSON.stringify(header)}]`));
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  // Each write at most PIPE_BUF bytes of whole lines: atomic on a pipe, so the lines of
+  // several worker processes sharing stdout never interleave.
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, maxWrite: PIPE_BUF });
   return pino(
     {
       level: options.level,

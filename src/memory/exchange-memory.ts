@@ -43,6 +43,19 @@ export interface MemoryReader {
   fresh(remembered: Remembered | undefined): remembered is Remembered;
 }
 
+/** The parts of an exchange memory learns from: plain data, so a cluster worker can pass it on. */
+export type Observed = Pick<Exchange, 'id' | 'method' | 'path' | 'route' | 'status' | 'hasCredentials'>;
+
+/**
+ * One exchange's lesson as cluster workers share it: what changes a finding on another
+ * worker (a denial, a DELETE, a re-creation, a creation, a body type not seen before).
+ */
+export interface Lesson {
+  readonly exchange: Observed;
+  readonly location?: string;
+  readonly bodyType?: JsonType;
+}
+
 export interface MemoryOptions {
   readonly maxEntries: number;
   readonly ttlSeconds: number;
@@ -92,17 +105,21 @@ export class ExchangeMemory implements MemoryReader {
    * Learns from one exchange (after the rules have judged it).
    * @param location the path a 201's Location resolves to on this origin, if any
    * @param bodyType the top-level JSON type of the request body, if it was JSON
+   * @returns whether the lesson matters beyond this process: true for everything except
+   *   authenticated reads and body types already known (the bulk of traffic)
    */
-  record(exchange: Exchange, location: string | undefined, bodyType: JsonType | undefined): void {
+  record(exchange: Observed, location: string | undefined, bodyType: JsonType | undefined): boolean {
     const { method, status, path } = exchange;
     const ok = status >= 200 && status < 300;
     const me = (): Remembered => ({ requestId: exchange.id, method, path, status, at: this.now() });
+    let news = false;
 
     if ((method === 'GET' || method === 'HEAD') && ok && exchange.hasCredentials) {
       this.updatePath(path, (facts) => (facts.authenticatedRead = me()));
     }
     if ((status === 401 || status === 403) && !exchange.hasCredentials) {
       this.updateRoute(method, exchange.route, (facts) => (facts.anonymousDenied = me()));
+      news = true;
     }
     if (method === 'DELETE') {
       this.updateExisting(path, (facts) => {
@@ -110,20 +127,28 @@ export class ExchangeMemory implements MemoryReader {
         if (ok) facts.authenticatedRead = undefined;
       });
       if (status === 200 || status === 204) this.updatePath(path, (facts) => (facts.deleted = me()));
+      news = true;
     }
-    if (method === 'PUT' && ok) this.updateExisting(path, (facts) => (facts.deleted = undefined));
+    if (method === 'PUT' && ok) {
+      this.updateExisting(path, (facts) => (facts.deleted = undefined));
+      news = true;
+    }
     if (status === 201 && location !== undefined) {
       this.updatePath(location, (facts) => {
         facts.created = me();
         facts.deleted = undefined;
       });
+      news = true;
     }
     if (ok && bodyType !== undefined) {
       this.updateRoute(method, exchange.route, (facts) => {
         facts.bodyTypes ??= new Map();
-        facts.bodyTypes.set(bodyType, (facts.bodyTypes.get(bodyType) ?? 0) + 1);
+        const taught = facts.bodyTypes.get(bodyType) ?? 0;
+        if (taught === 0) news = true;
+        facts.bodyTypes.set(bodyType, taught + 1);
       });
     }
+    return news;
   }
 
   private updatePath(path: string, change: (facts: PathFacts) => void): void {

@@ -81,6 +81,8 @@ export class AuditMetrics {
       help: 'restaudit build information (always 1).',
       labelNames: ['version', 'node_version'],
       registers,
+      // Every worker says the same: aggregated across workers it stays 1.
+      aggregator: 'first',
     }).set({ version: options.version, node_version: process.version }, 1);
     const memoryEntries = options.memoryEntries;
     new Gauge({

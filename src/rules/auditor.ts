@@ -1,6 +1,6 @@
 import { BodyView } from '../capture/body-view.js';
 import type { Exchange } from '../capture/exchange.js';
-import { jsonTypeOf, type ExchangeMemory, type JsonType } from '../memory/exchange-memory.js';
+import { jsonTypeOf, type ExchangeMemory, type JsonType, type Lesson } from '../memory/exchange-memory.js';
 import type { RuleEngine } from './engine.js';
 import { locationPath } from './location.js';
 import type { Finding, RuleContext } from './types.js';
@@ -16,6 +16,8 @@ export class Auditor {
     /** `host:port` of the upstream: a Location there is this origin too. */
     private readonly targetHost: string,
     private readonly maxDecodedBytes: number,
+    /** Passes on lessons other processes need (cluster workers); absent in one process. */
+    private readonly share?: (lesson: Lesson) => void,
   ) {}
 
   audit(exchange: Exchange): Finding[] {
@@ -26,7 +28,11 @@ export class Auditor {
       location,
     );
     const findings = this.engine.evaluate(exchange, context);
-    this.memory.record(exchange, location, acceptedBodyType(exchange.status, context));
+    const bodyType = acceptedBodyType(exchange.status, context);
+    if (this.memory.record(exchange, location, bodyType) && this.share !== undefined) {
+      const { id, method, path, route, status, hasCredentials } = exchange;
+      this.share({ exchange: { id, method, path, route, status, hasCredentials }, location, bodyType });
+    }
     return findings;
   }
 }

@@ -29,6 +29,7 @@ describe('config', () => {
       metrics: { maxRoutes: 500 },
       rules: {},
       custom: [],
+      workers: 1,
     });
     expect(config.target).toBeUndefined();
     expect(config.credentials.cookies).toContain('JSESSIONID');
@@ -64,6 +65,18 @@ describe('config', () => {
     expect(config.target).toBe('http://a:1');
     expect(problemsOf(() => resolveConfig({}, [{ key: 'target', value: 'ftp://x', source: 'RESTAUDIT_TARGET' }]))).toEqual([
       'target: expected an http:// or https:// URL without query or fragment, e.g. http://backend:8080 (from RESTAUDIT_TARGET)',
+    ]);
+  });
+
+  it('takes workers as a number, digits from a flag, or auto', () => {
+    expect(resolveConfig({ workers: 3 }).workers).toBe(3);
+    expect(resolveConfig({}, [{ key: 'workers', value: '2', source: '--workers' }]).workers).toBe(2);
+    expect(resolveConfig({ workers: 'auto' }).workers).toBeGreaterThanOrEqual(1);
+    for (const bad of [0, 1.5, 65, 'many', true]) {
+      expect(problemsOf(() => resolveConfig({ workers: bad }))).toEqual(['workers: expected a whole number from 1 to 64, or auto']);
+    }
+    expect(problemsOf(() => resolveConfig({}, [{ key: 'workers', value: '-1', source: 'RESTAUDIT_WORKERS' }]))).toEqual([
+      'workers: expected a whole number from 1 to 64, or auto (from RESTAUDIT_WORKERS)',
     ]);
   });
 

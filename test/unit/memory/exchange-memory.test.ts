@@ -24,6 +24,20 @@ function exchange(method: string, path: string, status: number, hasCredentials =
 }
 
 describe('cross-exchange memory', () => {
+  it('says which lessons other workers need: not the bulk of reads, not a body type already known', () => {
+    const memory = new ExchangeMemory({ maxEntries: 100, ttlSeconds: 60 });
+    expect(memory.record(exchange('GET', '/a/1', 200, true), undefined, undefined)).toBe(false);
+    expect(memory.record(exchange('GET', '/a/1', 200, false), undefined, undefined)).toBe(false);
+    expect(memory.record(exchange('GET', '/a/2', 401, false, '/a/:id'), undefined, undefined)).toBe(true);
+    expect(memory.record(exchange('GET', '/a/2', 401, true, '/a/:id'), undefined, undefined)).toBe(false);
+    expect(memory.record(exchange('DELETE', '/a/1', 404), undefined, undefined)).toBe(true);
+    expect(memory.record(exchange('PUT', '/a/1', 200), undefined, undefined)).toBe(true);
+    expect(memory.record(exchange('PUT', '/a/1', 500), undefined, undefined)).toBe(false);
+    expect(memory.record(exchange('POST', '/a', 201), '/a/3', 'object')).toBe(true);
+    expect(memory.record(exchange('POST', '/a', 200), undefined, 'object')).toBe(false);
+    expect(memory.record(exchange('POST', '/a', 200), undefined, 'array')).toBe(true);
+  });
+
   it('remembers within the TTL and forgets after it, on the injected clock', () => {
     let now = 1_000;
     const memory = new ExchangeMemory({ maxEntries: 10, ttlSeconds: 60, now: () => now });

@@ -1,0 +1,43 @@
+import type { ViolationRecord } from '../findings/violation-buffer.js';
+import type { Lesson } from '../memory/exchange-memory.js';
+
+/** The environment variable that hands a worker its validated configuration, as JSON. */
+export const WORKER_CONFIG_ENV = 'RESTAUDIT_WORKER_CONFIG';
+
+/**
+ * What the primary asks a worker over IPC, besides prom-client's own metrics requests: its
+ * most recent violations, for `/violations`.
+ */
+export interface ViolationsRequest {
+  readonly type: 'restaudit:violations';
+  readonly requestId: number;
+  readonly limit: number;
+}
+
+export interface ViolationsResponse {
+  readonly type: 'restaudit:violations';
+  readonly requestId: number;
+  readonly violations: readonly ViolationRecord[];
+}
+
+export function isViolationsRequest(message: unknown): message is ViolationsRequest {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:violations' && typeof (message as { limit?: unknown }).limit === 'number';
+}
+
+export function isViolationsResponse(message: unknown): message is ViolationsResponse {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:violations' && Array.isArray((message as { violations?: unknown }).violations);
+}
+
+/**
+ * A lesson one worker's exchange taught, sent to the primary, which passes it to every other
+ * worker: guards (a DELETE, a re-creation) and rare facts (a denial, a creation, a new body
+ * type) reach every worker's memory, so a worker does not judge on a history it half saw.
+ */
+export interface LessonMessage {
+  readonly type: 'restaudit:lesson';
+  readonly lesson: Lesson;
+}
+
+export function isLessonMessage(message: unknown): message is LessonMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:lesson' && typeof (message as { lesson?: unknown }).lesson === 'object';
+}

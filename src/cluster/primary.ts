@@ -1,0 +1,154 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { AddressInfo } from 'node:net';
+import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
+import { createAdminServer } from '../admin/admin-server.js';
+import type { Config } from '../config/schema.js';
+import { ERROR_CODES, RestauditError } from '../errors.js';
+import type { ViolationRecord } from '../findings/violation-buffer.js';
+import type { Logger } from '../logging/logger.js';
+import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS } from '../service.js';
+import { isLessonMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest } from './messages.js';
+
+/** How long the primary waits for a worker to answer an IPC request. */
+const ASK_TIMEOUT_MS = 2000;
+/** How long past the grace period a stopping worker gets before SIGKILL. */
+const KILL_AFTER_MS = 2000;
+
+export interface PrimaryOptions {
+  readonly config: Config & { target: string };
+  readonly logger: Logger;
+  /** The log level the workers log at. */
+  readonly level: string;
+}
+
+export interface Primary {
+  /** Starts every worker and the admin port; throws RA_ERR_WORKER or RA_ERR_LISTEN. */
+  listen(): Promise<{ proxy: AddressInfo; admin: AddressInfo }>;
+  /** Stops every worker (each lets its in-flight exchanges finish), then the admin port. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * `--workers N`: the primary process forks N workers that share the proxy port (node:cluster
+ * hands out connections round-robin) and serves the admin port itself. `/metrics` sums the
+ * workers' registries (prom-client's AggregatorRegistry); `/violations` merges their recent
+ * violations. Each worker audits with its own cross-exchange memory, and the lessons that
+ * change findings elsewhere are passed on to the others. A worker that dies is replaced; one
+ * that cannot start is not retried.
+ */
+export function createPrimary(options: PrimaryOptions): Primary {
+  const { config, logger } = options;
+  const workers = new Set<Worker>();
+  const listening = new Set<Worker>();
+  const registry = new AggregatorRegistry<PrometheusContentType>();
+  const probe = createUpstreamProbe(new URL(config.target));
+  const env = { [WORKER_CONFIG_ENV]: JSON.stringify(config), LOG_LEVEL: options.level };
+  let stopping = false;
+  let asked = 0;
+
+  const admin = createAdminServer({
+    metrics: async () => ({ contentType: registry.contentType, text: await registry.clusterMetrics() }),
+    violations: (limit) => recentViolations(limit),
+    ready: async () => !stopping && listening.size === config.workers && probe(),
+  });
+
+  /** Forks one worker; resolves with its proxy address once it listens. */
+  function fork(): Promise<AddressInfo> {
+    const worker = cluster.fork(env);
+    workers.add(worker);
+    worker.on('message', (message: unknown) => {
+      if (!isLessonMessage(message)) return;
+      for (const other of listening) if (other !== worker) other.send(message);
+    });
+    return new Promise((resolve, reject) => {
+      worker.once('listening', (address: { address: string; port: number; addressType: number | string }) => {
+        listening.add(worker);
+        resolve({ address: address.address, port: address.port, family: address.addressType === 6 ? 'IPv6' : 'IPv4' });
+      });
+      worker.once('exit', (code, signal) => {
+        workers.delete(worker);
+        const wasListening = listening.delete(worker);
+        if (!wasListening) {
+          reject(new RestauditError(ERROR_CODES.worker, [`worker ${worker.process.pid ?? '?'} exited (${signal ?? `status ${code}`}) before listening`]));
+          return;
+        }
+        if (stopping) return;
+        logger.error({ worker: worker.process.pid, code, signal }, 'worker exited, starting another');
+        fork().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'replacement worker could not start'));
+      });
+    });
+  }
+
+  async function recentViolations(limit: number): Promise<ViolationRecord[]> {
+    const requestId = ++asked;
+    const request: ViolationsRequest = { type: 'restaudit:violations', requestId, limit };
+    const answers = await Promise.all(
+      [...listening].map(
+        (worker) =>
+          new Promise<readonly ViolationRecord[]>((resolve) => {
+            const done = (violations: readonly ViolationRecord[]): void => {
+              clearTimeout(timer);
+              worker.removeListener('message', onMessage);
+              resolve(violations);
+            };
+            const onMessage = (message: unknown): void => {
+              if (isViolationsResponse(message) && message.requestId === requestId) done(message.violations);
+            };
+            // A worker that does not answer (busy, dying) leaves its violations out.
+            const timer = setTimeout(() => done([]), ASK_TIMEOUT_MS);
+            worker.on('message', onMessage);
+            worker.send(request);
+          }),
+      ),
+    );
+    return answers.flat().sort((a, b) => b.time - a.time).slice(0, limit);
+  }
+
+  async function stopWorkers(graceMs: number): Promise<void> {
+    const exits = [...workers].map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.isDead()) {
+            resolve();
+            return;
+          }
+          const killer = setTimeout(() => worker.process.kill('SIGKILL'), graceMs + KILL_AFTER_MS);
+          worker.once('exit', () => {
+            clearTimeout(killer);
+            resolve();
+          });
+          worker.process.kill('SIGTERM');
+        }),
+    );
+    await Promise.all(exits);
+  }
+
+  return {
+    async listen() {
+      let proxy: AddressInfo;
+      try {
+        const addresses = await Promise.all(Array.from({ length: config.workers }, () => fork()));
+        proxy = addresses[0] as AddressInfo;
+      } catch (error) {
+        stopping = true;
+        await stopWorkers(0);
+        throw error;
+      }
+      try {
+        return { proxy, admin: await bind(admin, config.admin, 'admin') };
+      } catch (error) {
+        stopping = true;
+        await stopWorkers(0);
+        throw error;
+      }
+    },
+    async close(graceMs = DEFAULT_GRACE_MS) {
+      stopping = true;
+      const adminClosed = closeServer(admin);
+      admin.closeIdleConnections();
+      await stopWorkers(graceMs);
+      admin.closeAllConnections();
+      await adminClosed;
+    },
+  };
+}

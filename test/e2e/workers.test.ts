@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { sample } from '../helpers/audit.js';
+import { json, startScriptedBackend, type Script } from '../helpers/scripted-backend.js';
+import { eventually, request, startBackend, type Started } from '../helpers/servers.js';
+import { serveCli, type Serving } from './cli-process.js';
+
+/** POST creates without Location (a violation); anything else is a plain 200. */
+const script: Script = (req) => {
+  if (req.method === 'POST') return json(201, { id: 7 });
+  return json(200, { ok: true });
+};
+
+describe('restaudit --workers 2 (built dist/cli.js)', () => {
+  let backend: Started & { script: Script };
+  let serving: Serving;
+
+  beforeAll(async () => {
+    backend = await startScriptedBackend(script);
+    serving = await serveCli(['--target', backend.url, '--workers', '2']);
+  });
+  afterAll(async () => {
+    if (serving.child.exitCode === null) await serving.stop('SIGKILL');
+    await backend.close();
+  });
+
+  const violationPids = (): Set<unknown> => new Set(serving.lines.filter((line) => line.msg === 'violation').map((line) => line.pid));
+
+  it('audits in two processes and answers for both on one admin port', async () => {
+    expect(serving.lines[0]).toMatchObject({ workers: 2, target: backend.url });
+    // A new connection per request: the primary hands connections to the workers in turn.
+    for (let i = 0; i < 20; i++) {
+      const answer = await request(`${serving.proxyUrl}/orders`, { method: 'POST', body: '{"item":1}', headers: { 'content-type': 'application/json' } });
+      expect(answer.status).toBe(201);
+    }
+    await eventually(() => (serving.lines.filter((line) => line.msg === 'violation').length === 20 ? true : undefined));
+    expect(violationPids().size).toBe(2);
+
+    const metrics = await (await fetch(`${serving.adminUrl}/metrics`)).text();
+    const labels = { rule: 'created-without-location', severity: 'error', method: 'POST', route: '/orders' };
+    expect(sample(metrics, 'restaudit_violations_total', labels)).toBe(20);
+    expect(sample(metrics, 'restaudit_requests_total', { method: 'POST', route: '/orders', status: '201' })).toBe(20);
+    expect(sample(metrics, 'restaudit_upstream_duration_seconds_count', { method: 'POST', route: '/orders', status_class: '2xx' })).toBe(20);
+    expect(metrics).toMatch(/^restaudit_build_info\{version="[^"]+",node_version="v[^"]+"\} 1$/m);
+    expect(metrics).toContain('restaudit_process_cpu_seconds_total');
+
+    const { violations } = (await (await fetch(`${serving.adminUrl}/violations?limit=1000`)).json()) as { violations: Array<{ time: number; rule: string; requestId: string }> };
+    expect(violations).toHaveLength(20);
+    expect(new Set(violations.map((v) => v.requestId)).size).toBe(20);
+    const times = violations.map((v) => v.time);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const limited = (await (await fetch(`${serving.adminUrl}/violations?limit=5`)).json()) as { violations: unknown[] };
+    expect(limited.violations).toEqual(violations.slice(0, 5));
+    expect((await fetch(`${serving.adminUrl}/readyz`)).status).toBe(200);
+  });
+
+  it('passes lessons between workers: a creation seen by one is judged by both, a DELETE guards both', async () => {
+    let created = 0;
+    onTestFinished(() => {
+      backend.script = script;
+    });
+    backend.script = (req) => {
+      if (req.method === 'POST') return json(201, { id: ++created }, { location: `/items/${created}` });
+      if (req.method === 'DELETE') return { status: 204 };
+      return json(404, { error: 'not found' });
+    };
+    const notFound = (path: string): unknown[] =>
+      serving.lines.filter((line) => line.msg === 'violation' && line.rule === 'created-resource-not-found' && line.path === path);
+    const newConnection = (path: string, method = 'GET'): Promise<unknown> => request(`${serving.proxyUrl}${path}`, { method });
+
+    // Created once, then fetched on six new connections: the workers take turns, and each fires.
+    await newConnection('/items', 'POST');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 6; i++) await newConnection('/items/1');
+    await eventually(() => (notFound('/items/1').length === 6 ? true : undefined));
+    expect(new Set(notFound('/items/1').map((line) => (line as { pid: number }).pid)).size).toBe(2);
+
+    // Created and deleted, on alternating workers: no worker may call the 404 a lost creation.
+    for (const id of [2, 3, 4]) {
+      await newConnection('/items', 'POST');
+      await newConnection(`/items/${id}`, 'DELETE');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const id of [2, 3, 4]) for (let i = 0; i < 4; i++) await newConnection(`/items/${id}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect([2, 3, 4].flatMap((id) => notFound(`/items/${id}`))).toEqual([]);
+  });
+
+  it('replaces a worker that dies, and keeps serving', async () => {
+    const pids = [...violationPids()] as number[];
+    process.kill(pids[0] as number, 'SIGKILL');
+    const replaced = await eventually(() => serving.lines.find((line) => line.msg === 'worker exited, starting another'));
+    expect(replaced).toMatchObject({ worker: pids[0], signal: 'SIGKILL' });
+    await eventually(async () => ((await fetch(`${serving.adminUrl}/readyz`)).status === 200 ? true : undefined));
+    for (let i = 0; i < 6; i++) {
+      expect((await request(`${serving.proxyUrl}/orders`, { method: 'POST', body: '{}' })).status).toBe(201);
+    }
+    await eventually(() => (violationPids().size === 3 ? true : undefined));
+  });
+
+  it('lets in-flight exchanges finish on SIGTERM, then stops every worker and exits 0', async () => {
+    let arrived = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = await startBackend((_req, res) => {
+      arrived++;
+      void held.then(() => res.end('{"late":true}'));
+    });
+    const through = await serveCli(['--target', slow.url, '--workers', '2']);
+    try {
+      const pending = request(`${through.proxyUrl}/late`);
+      await eventually(() => (arrived === 1 ? true : undefined));
+      const exited = through.stop('SIGTERM');
+      setTimeout(release, 300);
+      const answer = await pending;
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString()).toBe('{"late":true}');
+      expect(await exited).toBe(0);
+      expect(through.lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
+    } finally {
+      await slow.close();
+    }
+  });
+});
