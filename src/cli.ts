@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
+import v8 from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { auditHar, readHar } from './audit/har.js';
@@ -155,7 +156,16 @@ function overridesFrom(values: Values, env: NodeJS.ProcessEnv): Override[] {
   return overrides;
 }
 
+/**
+ * V8 lets its old generation grow to several times what is live before it compacts: with
+ * 100,000 remembered exchanges a proxy swings between 160 and 300 MB RSS. Growing by 20 %
+ * keeps the peak near what is live, at no measurable cost in throughput (docs/performance.md).
+ * The flag is read at each garbage collection, so setting it at start-up takes effect.
+ */
+const HEAP_GROWING_PERCENT = 20;
+
 async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   if (cluster.isWorker) return serveWorker(env);
   const level = values['log-level'] ?? (env.LOG_LEVEL === '' ? undefined : env.LOG_LEVEL) ?? 'info';
   const problems: string[] = [];

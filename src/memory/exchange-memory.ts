@@ -7,7 +7,7 @@ export interface Remembered {
   readonly method: string;
   readonly path: string;
   readonly status: number;
-  /** Clock milliseconds when it was recorded. */
+  /** Clock milliseconds when it was recorded, whole (a small integer needs no heap box). */
   readonly at: number;
 }
 
@@ -86,7 +86,7 @@ export class ExchangeMemory implements MemoryReader {
   }
 
   path(path: string): Readonly<PathFacts> | undefined {
-    return this.cache.get(`p ${path}`) as PathFacts | undefined;
+    return this.cache.get(path) as PathFacts | undefined;
   }
 
   route(method: string, route: string): Readonly<RouteFacts> | undefined {
@@ -111,7 +111,7 @@ export class ExchangeMemory implements MemoryReader {
   record(exchange: Observed, location: string | undefined, bodyType: JsonType | undefined): boolean {
     const { method, status, path } = exchange;
     const ok = status >= 200 && status < 300;
-    const me = (): Remembered => ({ requestId: exchange.id, method, path, status, at: this.now() });
+    const me = (): Remembered => ({ requestId: exchange.id, method, path, status, at: Math.round(this.now()) });
     let news = false;
 
     if ((method === 'GET' || method === 'HEAD') && ok && exchange.hasCredentials) {
@@ -152,14 +152,13 @@ export class ExchangeMemory implements MemoryReader {
   }
 
   private updatePath(path: string, change: (facts: PathFacts) => void): void {
-    const key = `p ${path}`;
-    const facts = (this.cache.get(key) as PathFacts | undefined) ?? {};
+    const facts = (this.cache.get(path) as PathFacts | undefined) ?? {};
     change(facts);
-    this.cache.set(key, facts);
+    this.cache.set(path, facts);
   }
 
   private updateExisting(path: string, change: (facts: PathFacts) => void): void {
-    const facts = this.cache.get(`p ${path}`) as PathFacts | undefined;
+    const facts = this.cache.get(path) as PathFacts | undefined;
     if (facts !== undefined) change(facts);
   }
 
@@ -171,7 +170,11 @@ export class ExchangeMemory implements MemoryReader {
   }
 }
 
-/** GET and HEAD are one method for what a route protects. */
+/**
+ * GET and HEAD are one method for what a route protects. Path facts are keyed by the path
+ * itself (the string the exchange and its Remembered already hold, so a remembered path
+ * costs no second copy); a route key contains spaces, which no request path can.
+ */
 function routeKey(method: string, route: string): string {
   return `r ${method === 'HEAD' ? 'GET' : method} ${route}`;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +17,7 @@ import { FLIGHT, Flight, type Carrier } from './flight.js';
 import { sendProblem, statusFor } from './problem.js';
 import { writeUpstreamHead } from './response-head.js';
 import { createUpstreamAgent } from './upstream-agent.js';
+import { newRequestId } from './request-id.js';
 
 /** How long to keep watching an upstream socket for bytes after a bodiless response. */
 const BODILESS_SETTLE_MS = 25;
@@ -104,7 +104,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     inFlight++;
     let id = req.headers['x-request-id'];
     if (typeof id !== 'string' || id === '') {
-      id = randomUUID();
+      id = newRequestId();
       req.headers['x-request-id'] = id;
     }
     const flight = new Flight(id, req, res, performance.now(), maxBodyBytes);
