@@ -5,8 +5,12 @@
 // through restaudit (default settings, every built-in rule on) and through nginx when
 // installed. Reports medians of the rounds and each configuration's ratio to the passthrough.
 //
+// A second part compares restaudit with one and with two workers (`--workers 2`); there,
+// nothing is pinned, since two workers need two cores (shared with wrk and the backend).
+//
 // Environment: BENCH_ROUNDS (3), BENCH_DURATION seconds per run (3), BENCH_CASES
-// (comma-separated case names), BENCH_CONNECTIONS (e.g. 1,32,128).
+// (comma-separated case names), BENCH_CONNECTIONS (e.g. 1,32,128), BENCH_WORKERS=0 to skip
+// the workers part.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +21,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const results = join(root, 'bench', 'results');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const duration = Number(process.env.BENCH_DURATION ?? 3);
-const ports = { backend: 41801, passthrough: 41802, restaudit: 41803, admin: 41804, nginx: 41805 };
+const ports = { backend: 41801, passthrough: 41802, restaudit: 41803, admin: 41804, nginx: 41805, workers: 41806, workersAdmin: 41807 };
 
 function which(command) {
   try {
@@ -39,6 +43,10 @@ if (nginx === undefined) console.error('bench: nginx not installed (apt-get inst
 /** CPU pinning: the load generator on core 0, proxy and backend on core 1. */
 const pinServer = (command, args) => (taskset ? [taskset, ['-c', '1', command, ...args]] : [command, args]);
 const pinLoad = (command, args) => (taskset ? [taskset, ['-c', '0', command, ...args]] : [command, args]);
+/** Lets a running process (every thread) use every core again. */
+const unpin = (pid) => {
+  if (taskset) execFileSync(taskset, ['-a', '-p', '-c', `0-${os.cpus().length - 1}`, String(pid)], { stdio: 'ignore' });
+};
 
 const CASES = [
   { name: 'small GET', path: '/small', connections: [1, 32, 128] },
@@ -54,13 +62,15 @@ function startNode(script, args) {
   return new Promise((done) => child.once('message', () => done(child)));
 }
 
-async function startRestaudit() {
-  const [command, argv] = pinServer(process.execPath, [
+async function startRestaudit({ port = ports.restaudit, admin = ports.admin, workers = 1, pinned = true } = {}) {
+  const args = [
     join(root, 'dist/cli.js'),
     '--target', `http://127.0.0.1:${ports.backend}`,
-    '--listen', `127.0.0.1:${ports.restaudit}`,
-    '--admin-listen', `127.0.0.1:${ports.admin}`,
-  ]);
+    '--listen', `127.0.0.1:${port}`,
+    '--admin-listen', `127.0.0.1:${admin}`,
+    '--workers', String(workers),
+  ];
+  const [command, argv] = pinned ? pinServer(process.execPath, args) : [process.execPath, args];
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   let violations = 0;
   await new Promise((done) => {
@@ -142,7 +152,7 @@ function serverPid(child) {
   return child.pid;
 }
 
-function runWrk(url, testCase, connections) {
+function runWrk(url, testCase, connections, pinned = true) {
   const args = ['-t', '1', '-c', String(connections), '-d', `${duration}s`, '--latency'];
   if (testCase.method === 'POST') {
     const script = join(os.tmpdir(), `restaudit-bench-post-${process.pid}.lua`);
@@ -150,7 +160,7 @@ function runWrk(url, testCase, connections) {
     args.push('-s', script);
   }
   args.push(url + testCase.path);
-  const [command, argv] = pinLoad(wrk, args);
+  const [command, argv] = pinned ? pinLoad(wrk, args) : [wrk, args];
   const out = execFileSync(command, argv, { encoding: 'utf8' });
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
@@ -171,58 +181,40 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-async function main() {
-  const backend = await startNode(join(root, 'bench/backend.mjs'), [String(ports.backend)]);
-  const passthrough = await startNode(join(root, 'bench/passthrough.mjs'), [String(ports.passthrough), `http://127.0.0.1:${ports.backend}`]);
-  const restaudit = await startRestaudit();
-  const nginxChild = nginx ? await startNginx() : undefined;
-  const configs = [
-    { name: 'direct', url: `http://127.0.0.1:${ports.backend}`, pid: undefined },
-    { name: 'http-proxy passthrough', url: `http://127.0.0.1:${ports.passthrough}`, pid: serverPid(passthrough) },
-    { name: 'restaudit', url: `http://127.0.0.1:${ports.restaudit}`, pid: serverPid(restaudit.child) },
-    ...(nginxChild ? [{ name: 'nginx', url: `http://127.0.0.1:${ports.nginx}`, pid: serverPid(nginxChild) }] : []),
-  ];
+/** Runs every case against every configuration, round after round; returns the samples. */
+function measure(configs, cases, { pinned }) {
   const samples = new Map();
-  const cleanup = () => {
-    for (const child of [backend, passthrough, restaudit.child]) child?.kill('SIGKILL');
-    nginxChild?.kill('SIGQUIT'); // the master stops its worker too
-  };
-  process.on('SIGINT', () => {
-    cleanup();
-    process.exit(130);
-  });
-  try {
-    // Warm up every path through every configuration (JIT, connection pools).
-    for (const config of configs) for (const testCase of CASES) runWrkQuiet(config.url, testCase);
-    for (let round = 1; round <= rounds; round++) {
-      for (const testCase of CASES) {
-        for (const connections of testCase.connections.filter((c) => !connectionFilter || connectionFilter.includes(c))) {
-          for (const config of configs) {
-            const before = config.pid ? usage(config.pid) : undefined;
-            const result = runWrk(config.url, testCase, connections);
-            const after = config.pid ? usage(config.pid) : undefined;
-            const key = `${testCase.name}|${connections}|${config.name}`;
-            const list = samples.get(key) ?? [];
-            list.push({ ...result, cpuPerRequest: before && after ? (after.cpuMicros - before.cpuMicros) / Math.max(1, result.requests) : NaN, peakRss: after?.peakRss ?? NaN });
-            samples.set(key, list);
-          }
+  // Warm up every path through every configuration (JIT, connection pools).
+  for (const config of configs) for (const testCase of cases) runWrk(config.url, testCase, 8, pinned);
+  for (let round = 1; round <= rounds; round++) {
+    for (const testCase of cases) {
+      for (const connections of connectionsOf(testCase)) {
+        for (const config of configs) {
+          const before = config.pid ? usage(config.pid) : undefined;
+          const result = runWrk(config.url, testCase, connections, pinned);
+          const after = config.pid ? usage(config.pid) : undefined;
+          const key = `${testCase.name}|${connections}|${config.name}`;
+          const list = samples.get(key) ?? [];
+          list.push({ ...result, cpuPerRequest: before && after ? (after.cpuMicros - before.cpuMicros) / Math.max(1, result.requests) : NaN, peakRss: after?.peakRss ?? NaN });
+          samples.set(key, list);
         }
       }
-      console.error(`bench: round ${round}/${rounds} done`);
     }
-  } finally {
-    cleanup();
+    console.error(`bench: round ${round}/${rounds} done`);
   }
+  return samples;
+}
+
+const connectionsOf = (testCase) => testCase.connections.filter((c) => !connectionFilter || connectionFilter.includes(c));
+
+/** The markdown table of one part, each configuration against `baseName`. */
+function table(configs, cases, samples, baseName) {
   const lines = [];
-  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`;
-  lines.push(`restaudit benchmark, ${new Date().toISOString().slice(0, 10)}`, '', `Machine: ${machine}.`);
-  lines.push(`Load: wrk (1 thread), ${duration} s a run, medians of ${rounds} interleaved rounds; ${taskset ? 'wrk pinned to core 0, backend and proxies to core 1 (taskset)' : 'no CPU pinning (taskset missing or one core)'}.`);
-  lines.push(`restaudit: default settings, every built-in rule on; the backend's answers are well-formed (${restaudit.violations()} violations logged during the run).`, '');
-  lines.push('| case | conns | configuration | req/s | p50 ms | p99 ms | proxy CPU µs/req | peak RSS MB | req/s vs passthrough | p99 vs passthrough |');
+  lines.push(`| case | conns | configuration | req/s | p50 ms | p99 ms | proxy CPU µs/req | peak RSS MB | req/s vs ${baseName} | p99 vs ${baseName} |`);
   lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const testCase of CASES) {
-    for (const connections of testCase.connections.filter((c) => !connectionFilter || connectionFilter.includes(c))) {
-      const base = samples.get(`${testCase.name}|${connections}|http-proxy passthrough`) ?? [];
+  for (const testCase of cases) {
+    for (const connections of connectionsOf(testCase)) {
+      const base = samples.get(`${testCase.name}|${connections}|${baseName}`) ?? [];
       const baseRps = median(base.map((s) => s.rps));
       const baseP99 = median(base.map((s) => s.p99));
       for (const config of configs) {
@@ -238,16 +230,59 @@ async function main() {
       }
     }
   }
-  const table = lines.join('\n');
-  mkdirSync(results, { recursive: true });
-  const file = join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
-  writeFileSync(file, `${table}\n`);
-  console.log(table);
-  console.error(`bench: written to ${file}`);
+  return lines.join('\n');
 }
 
-function runWrkQuiet(url, testCase) {
-  return runWrk(url, testCase, 8);
+async function main() {
+  const backend = await startNode(join(root, 'bench/backend.mjs'), [String(ports.backend)]);
+  const passthrough = await startNode(join(root, 'bench/passthrough.mjs'), [String(ports.passthrough), `http://127.0.0.1:${ports.backend}`]);
+  const restaudit = await startRestaudit();
+  const nginxChild = nginx ? await startNginx() : undefined;
+  const children = [backend, passthrough, restaudit.child];
+  const configs = [
+    { name: 'direct', url: `http://127.0.0.1:${ports.backend}`, pid: undefined },
+    { name: 'http-proxy passthrough', url: `http://127.0.0.1:${ports.passthrough}`, pid: serverPid(passthrough) },
+    { name: 'restaudit', url: `http://127.0.0.1:${ports.restaudit}`, pid: serverPid(restaudit.child) },
+    ...(nginxChild ? [{ name: 'nginx', url: `http://127.0.0.1:${ports.nginx}`, pid: serverPid(nginxChild) }] : []),
+  ];
+  const cleanup = () => {
+    for (const child of children) child?.kill('SIGKILL');
+    nginxChild?.kill('SIGQUIT'); // the master stops its worker too
+  };
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  const lines = [];
+  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`;
+  lines.push(`restaudit benchmark, ${new Date().toISOString().slice(0, 10)}`, '', `Machine: ${machine}.`);
+  lines.push(`Load: wrk (1 thread), ${duration} s a run, medians of ${rounds} interleaved rounds; ${taskset ? 'wrk pinned to core 0, backend and proxies to core 1 (taskset)' : 'no CPU pinning (taskset missing or one core)'}.`);
+  try {
+    const samples = measure(configs, CASES, { pinned: true });
+    lines.push(`restaudit: default settings, every built-in rule on; the backend's answers are well-formed (${restaudit.violations()} violations logged during the run).`, '');
+    lines.push(table(configs, CASES, samples, 'http-proxy passthrough'));
+
+    const workerCases = CASES.filter((c) => c.name === 'small GET' || c.name === 'POST 1 KiB JSON');
+    if (process.env.BENCH_WORKERS !== '0' && os.cpus().length >= 2 && workerCases.length > 0) {
+      // Two workers need two cores: from here on nothing is pinned.
+      for (const child of [backend, passthrough, restaudit.child]) unpin(child.pid);
+      const two = await startRestaudit({ port: ports.workers, admin: ports.workersAdmin, workers: 2, pinned: false });
+      children.push(two.child);
+      const workerConfigs = [configs[1], { ...configs[2], name: 'restaudit, 1 worker' }, { name: 'restaudit, 2 workers', url: `http://127.0.0.1:${ports.workers}`, pid: serverPid(two.child) }];
+      const workerSamples = measure(workerConfigs, workerCases, { pinned: false });
+      lines.push('', '### One worker against two (`--workers 2`)', '');
+      lines.push('Nothing pinned: wrk, the backend and the proxies share both cores. CPU and RSS of "2 workers" include the primary and both workers.', '');
+      lines.push(table(workerConfigs, workerCases, workerSamples, 'restaudit, 1 worker'));
+    }
+  } finally {
+    cleanup();
+  }
+  const text = lines.join('\n');
+  mkdirSync(results, { recursive: true });
+  const file = join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
+  writeFileSync(file, `${text}\n`);
+  console.log(text);
+  console.error(`bench: written to ${file}`);
 }
 
 await main();
