@@ -12,7 +12,7 @@ import { createLogger, flushLogger, LOG_LEVELS } from './logging/logger.js';
 import { ALL_RULES } from './rules/all-rules.js';
 import { createAuditCore, createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
 import { createPrimary } from './cluster/primary.js';
-import { answerPrimary, shareLesson, workerConfig, workerRegistry } from './cluster/worker.js';
+import { answerPrimary, LessonSender, workerConfig, workerRegistry } from './cluster/worker.js';
 import { VERSION } from './version.js';
 
 const USAGE = `restaudit ${VERSION}: a reverse proxy that audits live REST traffic against HTTP semantics
@@ -221,12 +221,14 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   const config = workerConfig(env);
   const level = env.LOG_LEVEL;
   const logger = createLogger({ level: isLogLevel(level) ? level : 'info', credentialHeaders: config.credentials.headers });
-  const core = createAuditCore(config, { logger, registry: workerRegistry(), share: shareLesson });
+  const lessons = new LessonSender();
+  const core = createAuditCore(config, { logger, registry: workerRegistry(), share: lessons.share });
   await core.listen();
   const stopAnswering = answerPrimary(core);
   await stopSignal(['SIGTERM', 'SIGINT', 'disconnect'], () => undefined);
   stopAnswering();
   await core.close(DEFAULT_GRACE_MS);
+  lessons.flush();
   await flushLogger(logger);
   return 0;
 }

@@ -29,15 +29,16 @@ export function isViolationsResponse(message: unknown): message is ViolationsRes
 }
 
 /**
- * A lesson one worker's exchange taught, sent to the primary, which passes it to every other
- * worker: guards (a DELETE, a re-creation) and rare facts (a denial, a creation, a new body
- * type) reach every worker's memory, so a worker does not judge on a history it half saw.
+ * Lessons one worker's exchanges taught, sent to the primary, which passes them to every
+ * other worker: guards (a DELETE, a re-creation) and rare facts (a denial, a creation, a new
+ * body type) reach every worker's memory, so a worker does not judge on a history it half
+ * saw. A worker sends them in batches, a few milliseconds apart, not one message each.
  */
-export interface LessonMessage {
-  readonly type: 'restaudit:lesson';
-  readonly lesson: Lesson;
+export interface LessonsMessage {
+  readonly type: 'restaudit:lessons';
+  readonly lessons: readonly Lesson[];
 }
 
-export function isLessonMessage(message: unknown): message is LessonMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:lesson' && typeof (message as { lesson?: unknown }).lesson === 'object';
+export function isLessonsMessage(message: unknown): message is LessonsMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:lessons' && Array.isArray((message as { lessons?: unknown }).lessons);
 }

@@ -7,7 +7,7 @@ import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import type { Logger } from '../logging/logger.js';
 import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS } from '../service.js';
-import { isLessonMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest } from './messages.js';
+import { isLessonsMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest } from './messages.js';
 
 /** How long the primary waits for a worker to answer an IPC request. */
 const ASK_TIMEOUT_MS = 2000;
@@ -57,7 +57,7 @@ export function createPrimary(options: PrimaryOptions): Primary {
     const worker = cluster.fork(env);
     workers.add(worker);
     worker.on('message', (message: unknown) => {
-      if (!isLessonMessage(message)) return;
+      if (!isLessonsMessage(message)) return;
       for (const other of listening) if (other !== worker) other.send(message);
     });
     return new Promise((resolve, reject) => {

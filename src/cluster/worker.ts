@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { AuditCore } from '../service.js';
 import type { Lesson } from '../memory/exchange-memory.js';
-import { isLessonMessage, isViolationsRequest, WORKER_CONFIG_ENV, type LessonMessage, type ViolationsResponse } from './messages.js';
+import { isLessonsMessage, isViolationsRequest, WORKER_CONFIG_ENV, type LessonsMessage, type ViolationsResponse } from './messages.js';
 
 /** The configuration the primary validated and handed over; never re-read from flags or files. */
 export function workerConfig(env: NodeJS.ProcessEnv): Config & { target: string } {
@@ -22,10 +22,30 @@ export function workerRegistry(): AggregatorRegistry<PrometheusContentType> {
   return registry;
 }
 
-/** Sends a lesson of this worker's memory to the primary, which passes it to the others. */
-export function shareLesson(lesson: Lesson): void {
-  const message: LessonMessage = { type: 'restaudit:lesson', lesson };
-  process.send?.(message);
+/** How long lessons wait to be sent together. Another worker may judge without them meanwhile. */
+export const LESSON_BATCH_MS = 5;
+
+/**
+ * Collects this worker's lessons and sends them to the primary in one message every
+ * LESSON_BATCH_MS: a creation-heavy load would otherwise cost an IPC message per request.
+ */
+export class LessonSender {
+  private pending: Lesson[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  readonly share = (lesson: Lesson): void => {
+    this.pending.push(lesson);
+    this.timer ??= setTimeout(this.flush, LESSON_BATCH_MS);
+  };
+
+  readonly flush = (): void => {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0 || process.connected !== true) return;
+    const message: LessonsMessage = { type: 'restaudit:lessons', lessons: this.pending };
+    this.pending = [];
+    process.send?.(message);
+  };
 }
 
 /**
@@ -34,8 +54,8 @@ export function shareLesson(lesson: Lesson): void {
  */
 export function answerPrimary(core: AuditCore): () => void {
   const onMessage = (message: unknown): void => {
-    if (isLessonMessage(message)) {
-      core.learn(message.lesson);
+    if (isLessonsMessage(message)) {
+      for (const lesson of message.lessons) core.learn(lesson);
     } else if (isViolationsRequest(message)) {
       const response: ViolationsResponse = { type: 'restaudit:violations', requestId: message.requestId, violations: core.violations.recent(message.limit) };
       process.send?.(response);
