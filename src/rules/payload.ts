@@ -121,6 +121,8 @@ const STACK_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['php', /Stack trace:(?:\s|\\n)*#0 |PHP (?:Fatal|Parse) error/],
   ['ruby', /\.rb:\d+:in [`'][^']+'/],
 ];
+/** What a Node frame match may start with before `at`: whitespace, `\n`, the end of `&nbsp;` or a tag. */
+const FRAME_LEAD = /^(?:\\n|[\s;>])+/;
 /** How much of a body is searched for a stack trace. */
 const STACK_SEARCH_CHARS = 64 * 1024;
 
@@ -141,7 +143,7 @@ const stackTraceLeak: RuleDefinition = {
       if (match === null) continue;
       return {
         message: `${exchange.method} ${exchange.path} answered ${exchange.status} with a ${platform} stack trace in its body; internals belong in server logs, not in responses`,
-        evidence: { status: exchange.status, platform, frame: excerpt(match[0].trim()), headers: pickHeaders(exchange.responseHeaders, ['content-type']) },
+        evidence: { status: exchange.status, platform, frame: excerpt(match[0].replace(FRAME_LEAD, '').trim()), headers: pickHeaders(exchange.responseHeaders, ['content-type']) },
       };
     }
     return undefined;

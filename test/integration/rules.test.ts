@@ -55,6 +55,7 @@ describe('single-exchange rules through the proxy', () => {
     expect(line.level).toBe({ error: 50, warning: 40, info: 30 }[line.severity as string]);
     expect(typeof line.message).toBe('string');
     expect((line.evidence as { status: number }).status).toBe(scenario.answer.status);
+    if (scenario.evidence !== undefined) expect(line.evidence).toMatchObject(scenario.evidence);
     expect(listed).toHaveLength(1);
     expect(countAfter).toBe(countBefore + 1);
   });
