@@ -4,6 +4,7 @@ import { CREATION_RULES } from './creation.js';
 import { HEADER_RULES } from './headers.js';
 import { PAYLOAD_RULES } from './payload.js';
 import { SUCCESS_STATUS_RULES } from './success-status.js';
+import { EXCHANGE_RULE_IDS } from './ids.js';
 import type { RuleDefinition } from './types.js';
 
 const byId = new Map(
@@ -17,23 +18,4 @@ function rule(id: string): RuleDefinition {
 }
 
 /** The single-exchange rules, in the contract's order. */
-export const EXCHANGE_RULES: readonly RuleDefinition[] = [
-  'post-200-without-location',
-  'created-without-location',
-  'server-error-on-bad-input',
-  'unexpected-success-status',
-  'safe-method-created',
-  'body-on-no-content',
-  'body-on-head',
-  'unauthorized-without-www-authenticate',
-  'method-not-allowed-without-allow',
-  'redirect-without-location',
-  'error-payload-with-success-status',
-  'invalid-json-response',
-  'error-not-problem-json',
-  'problem-status-mismatch',
-  'partial-without-content-range',
-  'missing-content-type',
-  'stack-trace-leak',
-  'forbidden-without-credentials',
-].map(rule);
+export const EXCHANGE_RULES: readonly RuleDefinition[] = EXCHANGE_RULE_IDS.map(rule);

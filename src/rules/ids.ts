@@ -1,5 +1,5 @@
-/** Every built-in rule id of the public contract. Config keys under `rules:` must be one of these. */
-export const RULE_IDS = [
+/** The single-exchange rule ids of the public contract, in its order. */
+export const EXCHANGE_RULE_IDS = [
   'post-200-without-location',
   'created-without-location',
   'server-error-on-bad-input',
@@ -18,10 +18,17 @@ export const RULE_IDS = [
   'missing-content-type',
   'stack-trace-leak',
   'forbidden-without-credentials',
+] as const;
+
+/** The cross-exchange rule ids, in the contract's order. */
+export const MEMORY_RULE_IDS = [
   'not-found-masks-auth',
   'protected-route-served-anonymously',
   'created-resource-not-found',
   'deleted-resource-still-served',
 ] as const;
+
+/** Every built-in rule id of the public contract. Config keys under `rules:` must be one of these. */
+export const RULE_IDS = [...EXCHANGE_RULE_IDS, ...MEMORY_RULE_IDS] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];
