@@ -1,7 +1,7 @@
 import { brotliDecompressSync, constants, gunzipSync, inflateSync, inflateRawSync } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BodyCopy } from './body-copy.js';
-import { scanJson } from './json-check.js';
+import { jsonTypeOfText, scanJson, type JsonType } from './json-check.js';
 
 /** What a body holds when read as JSON. */
 export type JsonBody =
@@ -68,6 +68,12 @@ export class BodyView {
   jsonValidity(): 'empty' | 'unreadable' | 'valid' | 'invalid' {
     if (this.validity === undefined) this.scan();
     return this.validity as 'empty' | 'unreadable' | 'valid' | 'invalid';
+  }
+
+  /** The top-level JSON type of the body, found without parsing it; undefined unless it is one JSON text. */
+  jsonType(): JsonType | undefined {
+    if (this.jsonValidity() !== 'valid') return undefined;
+    return jsonTypeOfText(this.bytes() as Buffer);
   }
 
   /** The member names of a top-level JSON object (as written), found in the same scan. */

@@ -167,3 +167,27 @@ function literal(bytes: Uint8Array, i: number, n: number, word: readonly number[
   for (let k = 0; k < word.length; k++) if (bytes[i + k] !== word[k]) return -1;
   return i + word.length;
 }
+
+/** The type of a JSON text's top-level value. */
+export type JsonType = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+
+/** The top-level type of bytes already known to be one JSON text (by its first byte). */
+export function jsonTypeOfText(bytes: Buffer): JsonType {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+  switch (bytes[i]) {
+    case 0x7b /* { */:
+      return 'object';
+    case 0x5b /* [ */:
+      return 'array';
+    case 0x22 /* " */:
+      return 'string';
+    case 0x74 /* t */:
+    case 0x66 /* f */:
+      return 'boolean';
+    case 0x6e /* n */:
+      return 'null';
+    default:
+      return 'number';
+  }
+}

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Exchange } from '../capture/exchange.js';
+import type { JsonType } from '../capture/json-check.js';
 
 /** An earlier exchange a cross-exchange finding relies on: what its evidence names. */
 export interface Remembered {
@@ -29,7 +30,7 @@ export interface RouteFacts {
   bodyTypes?: Map<JsonType, number>;
 }
 
-export type JsonType = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+export type { JsonType };
 
 /** What the rules may read. They never write. */
 export interface MemoryReader {

@@ -1,6 +1,6 @@
 import { BodyView } from '../capture/body-view.js';
 import type { Exchange } from '../capture/exchange.js';
-import { jsonTypeOf, type ExchangeMemory, type JsonType, type Lesson } from '../memory/exchange-memory.js';
+import type { ExchangeMemory, JsonType, Lesson } from '../memory/exchange-memory.js';
 import type { RuleEngine } from './engine.js';
 import { locationPath } from './location.js';
 import type { Finding, RuleContext } from './types.js';
@@ -40,6 +40,5 @@ export class Auditor {
 /** The top-level JSON type of a request body that was answered 2xx: what a route accepts. */
 function acceptedBodyType(status: number, context: RuleContext): JsonType | undefined {
   if (status < 200 || status > 299 || context.request.copy.size === 0) return undefined;
-  const body = context.request.json();
-  return body.kind === 'json' ? jsonTypeOf(body.value) : undefined;
+  return context.request.jsonType();
 }

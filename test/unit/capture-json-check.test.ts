@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isJsonText } from '../../src/capture/json-check.js';
+import { isJsonText, jsonTypeOfText } from '../../src/capture/json-check.js';
+import { jsonTypeOf } from '../../src/memory/exchange-memory.js';
 
 function parses(text: string): boolean {
   try {
@@ -55,5 +56,11 @@ describe('scanJson', () => {
     const none: string[] = [];
     expect(scanJson(Buffer.from('[{"error": 1}]'), none)).toBe(true);
     expect(none).toEqual([]);
+  });
+});
+
+describe('jsonTypeOfText agrees with the type of the parsed value', () => {
+  it.each(SAMPLES.filter(parses))('%j', (text) => {
+    expect(jsonTypeOfText(Buffer.from(text))).toBe(jsonTypeOf(JSON.parse(text)));
   });
 });
