@@ -152,6 +152,8 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     }
     upstream.on('data', onUpstreamData);
     upstream.on('error', onUpstreamBodyError);
+    // Before pipe's own 'end' listener, which ends the response: trailers go out with it.
+    upstream.once('end', passTrailers);
     upstream.pipe(res);
     if (flight.bodiless) watchForBytesAfterBodiless(upstream.socket, flight);
   }
@@ -311,6 +313,16 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       proxy.close();
     },
   };
+}
+
+/** Trailer fields of a chunked upstream response, passed on as they came (Node drops them otherwise). */
+function passTrailers(this: IncomingMessage & Carrier): void {
+  const raw = this.rawTrailers;
+  const res = this[FLIGHT]?.res;
+  if (raw.length === 0 || res === undefined || res.writableEnded) return;
+  const fields: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) fields.push([raw[i] as string, raw[i + 1] as string]);
+  res.addTrailers(fields);
 }
 
 function upstreamSeconds(flight: Flight): number | undefined {

@@ -30,6 +30,8 @@ export interface Received {
   readonly headers: http.IncomingHttpHeaders;
   readonly rawHeaders: string[];
   readonly body: Buffer;
+  /** Trailer fields after a chunked body, as received. */
+  readonly rawTrailers: string[];
 }
 
 export interface RequestOptions {
@@ -53,6 +55,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Rece
           headers: res.headers,
           rawHeaders: res.rawHeaders,
           body: Buffer.concat(chunks),
+          rawTrailers: res.rawTrailers,
         }),
       );
     });

@@ -21,6 +21,7 @@ function expectSameAnswer(direct: Received, proxied: Received): void {
   // Same header lines, same order, same case, same repetitions.
   expect(endToEnd(proxied.rawHeaders)).toEqual(endToEnd(direct.rawHeaders));
   expect(proxied.body.equals(direct.body)).toBe(true);
+  expect(proxied.rawTrailers).toEqual(direct.rawTrailers);
 }
 
 const TEN_MIB = randomBytes(10 * 1024 * 1024);
@@ -53,6 +54,12 @@ function handler(seen: Seen[]): http.RequestListener {
           res.writeHead(200, { 'content-type': 'text/plain' });
           res.write('first chunk, ');
           setTimeout(() => res.end('second chunk'), 5);
+          return;
+        case '/trailers':
+          res.writeHead(200, { 'content-type': 'text/plain', trailer: 'X-Checksum, Server-Timing' });
+          res.write('a body with trailer fields');
+          res.addTrailers([['X-Checksum', 'sha256=abc'], ['Server-Timing', 'db;dur=53']]);
+          res.end();
           return;
         case '/gzip': {
           const zipped = gzipSync(JSON_TEXT);
@@ -121,9 +128,14 @@ describe('transparency: a client through restaudit gets what the backend sent', 
     return [direct, proxied];
   }
 
-  it.each(['/length', '/chunked', '/gzip', '/binary', '/empty', '/cookies', '/missing'])('GET %s: same status, header lines and body bytes', async (path) => {
+  it.each(['/length', '/chunked', '/trailers', '/gzip', '/binary', '/empty', '/cookies', '/missing'])('GET %s: same status, header lines and body bytes', async (path) => {
     const [direct, proxied] = await both(path);
     expectSameAnswer(direct, proxied);
+  });
+
+  it('passes trailer fields on', async () => {
+    const proxied = await request(`${audit.url}/trailers`);
+    expect(proxied.rawTrailers).toEqual(['X-Checksum', 'sha256=abc', 'Server-Timing', 'db;dur=53']);
   });
 
   it('keeps a chunked body chunked and a gzip body compressed', async () => {
