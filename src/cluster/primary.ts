@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
+import { AggregatorRegistry, Gauge, Registry, type PrometheusContentType } from 'prom-client';
 import { createAdminServer } from '../admin/admin-server.js';
 import type { Config } from '../config/schema.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
@@ -29,6 +29,21 @@ export interface Primary {
 }
 
 /**
+ * What the primary reports of itself. Aggregation leaves out the workers' start times (they
+ * differ; prom-client omits them), but the alert rules read `process_start_time_seconds` to
+ * tell a fresh start from a regression: the primary's start is restaudit's.
+ */
+function primaryRegistry(): Registry {
+  const registry = new Registry();
+  new Gauge({
+    name: 'restaudit_process_start_time_seconds',
+    help: 'Start time of the process since unix epoch in seconds.',
+    registers: [registry],
+  }).set(Math.round(performance.timeOrigin / 1000));
+  return registry;
+}
+
+/**
  * `--workers N`: the primary process forks N workers that share the proxy port (node:cluster
  * hands out connections round-robin) and serves the admin port itself. `/metrics` sums the
  * workers' registries (prom-client's AggregatorRegistry); `/violations` merges their recent
@@ -41,13 +56,14 @@ export function createPrimary(options: PrimaryOptions): Primary {
   const workers = new Set<Worker>();
   const listening = new Set<Worker>();
   const registry = new AggregatorRegistry<PrometheusContentType>();
+  const own = primaryRegistry();
   const probe = createUpstreamProbe(new URL(config.target));
   const env = { [WORKER_CONFIG_ENV]: JSON.stringify(config), LOG_LEVEL: options.level };
   let stopping = false;
   let asked = 0;
 
   const admin = createAdminServer({
-    metrics: async () => ({ contentType: registry.contentType, text: await registry.clusterMetrics() }),
+    metrics: async () => ({ contentType: registry.contentType, text: (await registry.clusterMetrics()) + (await own.metrics()) }),
     violations: (limit) => recentViolations(limit),
     ready: async () => !stopping && listening.size === config.workers && probe(),
   });

@@ -42,6 +42,10 @@ describe('restaudit --workers 2 (built dist/cli.js)', () => {
     expect(sample(metrics, 'restaudit_upstream_duration_seconds_count', { method: 'POST', route: '/orders', status_class: '2xx' })).toBe(20);
     expect(metrics).toMatch(/^restaudit_build_info\{version="[^"]+",node_version="v[^"]+"\} 1$/m);
     expect(metrics).toContain('restaudit_process_cpu_seconds_total');
+    // The alert rules tell a fresh start from a regression by the start time: exactly one.
+    const starts = metrics.split('\n').filter((line) => line.startsWith('restaudit_process_start_time_seconds '));
+    expect(starts).toHaveLength(1);
+    expect(Math.abs(Number(starts[0]?.split(' ')[1]) - Date.now() / 1000)).toBeLessThan(120);
 
     const { violations } = (await (await fetch(`${serving.adminUrl}/violations?limit=1000`)).json()) as { violations: Array<{ time: number; rule: string; requestId: string }> };
     expect(violations).toHaveLength(20);
