@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { startAudit, type RunningAudit } from '../helpers/audit.js';
+import { serveCli } from '../e2e/cli-process.js';
+import { startAudit } from '../helpers/audit.js';
 import { json, startScriptedBackend, type Script } from '../helpers/scripted-backend.js';
 import { eventually, request, type Started } from '../helpers/servers.js';
 
@@ -94,9 +95,30 @@ interface QueryResult {
   data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
 }
 
-describe.skipIf(!available)('dashboard and alerts against a real Prometheus', () => {
+/** A running restaudit as these tests need it: where to send traffic, where to scrape. */
+interface Scraped {
+  readonly url: string;
+  readonly adminUrl: string;
+  close(): Promise<unknown>;
+}
+
+/** In this process, as the other integration tests run it. */
+async function inProcess(target: string): Promise<Scraped> {
+  return startAudit(target, {}, { processMetrics: true });
+}
+
+/** The built CLI with two workers: the primary's aggregated /metrics is what is scraped. */
+async function twoWorkers(target: string): Promise<Scraped> {
+  const serving = await serveCli(['--target', target, '--workers', '2']);
+  return { url: serving.proxyUrl, adminUrl: serving.adminUrl, close: () => serving.stop('SIGTERM') };
+}
+
+describe.skipIf(!available).each([
+  ['one process', inProcess],
+  ['--workers 2', twoWorkers],
+] as const)('dashboard and alerts against a real Prometheus (%s)', (_name, start) => {
   let backend: Started & { script: Script };
-  let audit: RunningAudit;
+  let audit: Scraped;
   let prometheus: { url: string; child: ChildProcess };
   const dir = mkdtempSync(join(tmpdir(), 'restaudit-prom-'));
 
@@ -111,7 +133,7 @@ describe.skipIf(!available)('dashboard and alerts against a real Prometheus', ()
       if (req.url === '/me') return json(401, { error: 'who are you' });
       return json(200, { id: 1, title: 'fine' });
     });
-    audit = await startAudit(backend.url, {}, { processMetrics: true });
+    audit = await start(backend.url);
     prometheus = await startPrometheus(Number(new URL(audit.adminUrl).port), dir);
     // Prometheus applies its targets a few seconds after start: wait for the first scrape.
     await eventually(async () => ((await query('up{job="restaudit"} == 1')).data?.result.length === 1 ? true : undefined), 20_000);
