@@ -226,12 +226,18 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   await core.listen();
   const stopAnswering = answerPrimary(core);
   await stopSignal(['SIGTERM', 'SIGINT', 'disconnect'], () => undefined);
+  // Ctrl-C reaches every process of the group, then the primary sends SIGTERM as well: the
+  // second signal must not cut the exchanges this worker is finishing (the primary kills
+  // a worker that outlives the grace period).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, ignore);
   stopAnswering();
   await core.close(DEFAULT_GRACE_MS);
   lessons.flush();
   await flushLogger(logger);
   return 0;
 }
+
+function ignore(): void {}
 
 function isLogLevel(level: string | undefined): level is (typeof LOG_LEVELS)[number] {
   return (LOG_LEVELS as readonly (string | undefined)[]).includes(level);

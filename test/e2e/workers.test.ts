@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { sample } from '../helpers/audit.js';
 import { json, startScriptedBackend, type Script } from '../helpers/scripted-backend.js';
@@ -120,6 +121,34 @@ describe('restaudit --workers 2 (built dist/cli.js)', () => {
       expect(answer.body.toString()).toBe('{"late":true}');
       expect(await exited).toBe(0);
       expect(through.lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('finishes in-flight exchanges when Ctrl-C signals the primary and every worker at once', async () => {
+    let arrived = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = await startBackend((_req, res) => {
+      arrived++;
+      void held.then(() => res.end('{"late":true}'));
+    });
+    const through = await serveCli(['--target', slow.url, '--workers', '2']);
+    try {
+      const pending = request(`${through.proxyUrl}/late`);
+      await eventually(() => (arrived === 1 ? true : undefined));
+      const pid = through.child.pid as number;
+      const workers = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      expect(workers).toHaveLength(2);
+      // What a terminal does on Ctrl-C: SIGINT to the whole process group.
+      for (const worker of workers) process.kill(worker, 'SIGINT');
+      const exited = through.stop('SIGINT');
+      setTimeout(release, 300);
+      const answer = await pending;
+      expect(answer.status).toBe(200);
+      expect(answer.body.toString()).toBe('{"late":true}');
+      expect(await exited).toBe(0);
     } finally {
       await slow.close();
     }
