@@ -13,11 +13,12 @@ A=http://127.0.0.1:$ADMIN
 
 work=$(mktemp -d)
 cp db.json "$work/db.json"
-npx --yes json-server@0.17.4 --port "$BACKEND" --host 127.0.0.1 --quiet --middlewares flaws.cjs -- "$work/db.json" >"$work/json-server.log" 2>&1 &
+# Its own process group: npx starts json-server as a child, and both must go at the end.
+setsid npx --yes json-server@0.17.4 --port "$BACKEND" --host 127.0.0.1 --quiet --middlewares flaws.cjs -- "$work/db.json" >"$work/json-server.log" 2>&1 &
 backend=$!
 node ../../dist/cli.js --target "http://127.0.0.1:$BACKEND" --listen "127.0.0.1:$PROXY" --admin-listen "127.0.0.1:$ADMIN" >"$work/restaudit.log" &
 proxy=$!
-trap 'kill $proxy $backend 2>/dev/null; wait 2>/dev/null; echo "logs: $work"' EXIT
+trap 'kill $proxy 2>/dev/null; kill -- -$backend 2>/dev/null; wait 2>/dev/null; echo "logs: $work"' EXIT
 for _ in $(seq 100); do curl -sf -o /dev/null "$P/books" && break; sleep 0.2; done
 
 count() { curl -s "$A/violations?limit=1000" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).violations.length))'; }
