@@ -141,17 +141,9 @@ export function createPrimary(options: PrimaryOptions): Primary {
 
   return {
     async listen() {
-      let proxy: AddressInfo;
       try {
         const addresses = await Promise.all(Array.from({ length: config.workers }, () => fork()));
-        proxy = addresses[0] as AddressInfo;
-      } catch (error) {
-        stopping = true;
-        await stopWorkers(0);
-        throw error;
-      }
-      try {
-        return { proxy, admin: await bind(admin, config.admin, 'admin') };
+        return { proxy: addresses[0] as AddressInfo, admin: await bind(admin, config.admin, 'admin') };
       } catch (error) {
         stopping = true;
         await stopWorkers(0);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { sample } from '../helpers/audit.js';
 import { json, startScriptedBackend, type Script } from '../helpers/scripted-backend.js';
-import { eventually, request, startBackend, type Started } from '../helpers/servers.js';
+import { eventually, request, startBackend, type Received, type Started } from '../helpers/servers.js';
 import { serveCli, type Serving } from './cli-process.js';
 
 /** POST creates without Location (a violation); anything else is a plain 200. */
@@ -103,54 +103,52 @@ describe('restaudit --workers 2 (built dist/cli.js)', () => {
   });
 
   it('lets in-flight exchanges finish on SIGTERM, then stops every worker and exits 0', async () => {
-    let arrived = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const slow = await startBackend((_req, res) => {
-      arrived++;
-      void held.then(() => res.end('{"late":true}'));
-    });
-    const through = await serveCli(['--target', slow.url, '--workers', '2']);
-    try {
-      const pending = request(`${through.proxyUrl}/late`);
-      await eventually(() => (arrived === 1 ? true : undefined));
-      const exited = through.stop('SIGTERM');
-      setTimeout(release, 300);
-      const answer = await pending;
-      expect(answer.status).toBe(200);
-      expect(answer.body.toString()).toBe('{"late":true}');
-      expect(await exited).toBe(0);
-      expect(through.lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
-    } finally {
-      await slow.close();
-    }
+    const { answer, code, lines } = await heldExchange((through) => through.stop('SIGTERM'));
+    expect(answer.status).toBe(200);
+    expect(answer.body.toString()).toBe('{"late":true}');
+    expect(code).toBe(0);
+    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
   });
 
   it('finishes in-flight exchanges when Ctrl-C signals the primary and every worker at once', async () => {
-    let arrived = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const slow = await startBackend((_req, res) => {
-      arrived++;
-      void held.then(() => res.end('{"late":true}'));
-    });
-    const through = await serveCli(['--target', slow.url, '--workers', '2']);
-    try {
-      const pending = request(`${through.proxyUrl}/late`);
-      await eventually(() => (arrived === 1 ? true : undefined));
+    const { answer, code } = await heldExchange((through) => {
       const pid = through.child.pid as number;
       const workers = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
       expect(workers).toHaveLength(2);
       // What a terminal does on Ctrl-C: SIGINT to the whole process group.
       for (const worker of workers) process.kill(worker, 'SIGINT');
-      const exited = through.stop('SIGINT');
-      setTimeout(release, 300);
-      const answer = await pending;
-      expect(answer.status).toBe(200);
-      expect(answer.body.toString()).toBe('{"late":true}');
-      expect(await exited).toBe(0);
-    } finally {
-      await slow.close();
-    }
+      return through.stop('SIGINT');
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.toString()).toBe('{"late":true}');
+    expect(code).toBe(0);
   });
 });
+
+/**
+ * restaudit --workers 2 with one exchange held by the backend: `stop` signals restaudit while
+ * the exchange is in flight, and the backend answers 300 ms later.
+ */
+async function heldExchange(stop: (through: Serving) => Promise<number | null>): Promise<{ answer: Received; code: number | null; lines: Serving['lines'] }> {
+  let arrived = 0;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const slow = await startBackend((_req, res) => {
+    arrived++;
+    void held.then(() => res.end('{"late":true}'));
+  });
+  let through: Serving | undefined;
+  try {
+    through = await serveCli(['--target', slow.url, '--workers', '2']);
+    const pending = request(`${through.proxyUrl}/late`);
+    await eventually(() => (arrived === 1 ? true : undefined));
+    const exited = stop(through);
+    setTimeout(release, 300);
+    const answer = await pending;
+    return { answer, code: await exited, lines: through.lines };
+  } finally {
+    release();
+    if (through !== undefined && through.child.exitCode === null && through.child.signalCode === null) through.child.kill('SIGKILL');
+    await slow.close();
+  }
+}
