@@ -202,7 +202,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     if (flight === undefined || flight.settled) return;
     if (flight.failure === undefined && flight.bodiless) {
       // Stray bytes may still be on their way: judge once they had a moment to arrive.
-      setTimeout(settle, BODILESS_SETTLE_MS, flight, performance.now());
+      // The timer, then setImmediate: a loaded event loop may fire this timer in the same
+      // turn as the one that sends those bytes; setImmediate lets one poll phase read them.
+      setTimeout(settleAfterIo, BODILESS_SETTLE_MS, flight, performance.now());
       flight.settled = true;
       inFlight--;
       return;
@@ -242,6 +244,10 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       },
       'client aborted',
     );
+  }
+
+  function settleAfterIo(flight: Flight, now: number): void {
+    setImmediate(settle, flight, now);
   }
 
   /** Hands a finished exchange to the pipeline: judged, or only counted when the upstream failed. */
