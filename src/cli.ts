@@ -2,8 +2,8 @@
 import cluster from 'node:cluster';
 import v8 from 'node:v8';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
-import { auditHar, readHar } from './audit/har.js';
+import { auditCommand } from './audit/audit-command.js';
+import { parseCommandLine, type Values } from './cli-args.js';
 import { readConfigFile, resolveConfig, type Override } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { startDemoBackend, demoCurlLines, type DemoBackend } from './demo/demo-backend.js';
@@ -22,9 +22,13 @@ Usage:
             [--config FILE] [--log-level LEVEL] [--workers N]
   restaudit rules [--json]           list every rule: id, default severity, summary, reference
   restaudit check-config FILE        validate a config file (exit 0, or 2 with each problem)
-  restaudit audit FILE.har [--fail-on SEVERITY] [--json]
-                                     the same rules over recorded traffic; exit 1 when a finding
-                                     is at least SEVERITY (default error; none to never fail)
+  restaudit audit FILE|- [--format text|json|sarif|junit] [--fail-on SEVERITY]
+                  [--baseline FILE] [--write-baseline FILE] [--config FILE]
+                  [--input har|ndjson|nginx-json] [--follow [--admin-listen HOST:PORT]]
+                                     the same rules over recorded traffic (HAR, NDJSON of HAR
+                                     entries, nginx JSON access logs); exit 1 when a finding not
+                                     in the baseline is at least SEVERITY (default error; none
+                                     never fails), 2 on bad input. docs/audit.md
   restaudit --version | --help
 
 Options (flag > env var > config file > default):
@@ -39,30 +43,9 @@ Options (flag > env var > config file > default):
 Logs are JSON lines on stdout. Docs: README.md and docs/.
 `;
 
-const OPTIONS = {
-  target: { type: 'string' },
-  listen: { type: 'string' },
-  'admin-listen': { type: 'string' },
-  config: { type: 'string' },
-  'log-level': { type: 'string' },
-  workers: { type: 'string' },
-  json: { type: 'boolean' },
-  'fail-on': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
-
 /** Runs the CLI; resolves with the exit status. The only place that decides one. */
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let values: Values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }));
-  } catch (error) {
-    throw new RestauditError(ERROR_CODES.usage, [`${(error as Error).message.split('\n')[0]} (see restaudit --help)`]);
-  }
+  const { command, values, args: rest } = parseCommandLine(argv);
   if (values.help === true) {
     process.stdout.write(USAGE);
     return 0;
@@ -71,9 +54,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const [command, ...rest] = positionals;
   switch (command) {
-    case undefined:
+    case 'serve':
+      if (rest.length > 0) throw new RestauditError(ERROR_CODES.usage, [`unknown command '${rest[0] ?? ''}' (see restaudit --help)`]);
       return serve(values, env);
     case 'rules':
       expectArgs('rules', rest, 0);
@@ -88,9 +71,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     }
     case 'audit':
       expectArgs('audit', rest, 1);
-      return auditFile(rest[0] as string, values, env);
-    default:
-      throw new RestauditError(ERROR_CODES.usage, [`unknown command '${command}' (see restaudit --help)`]);
+      return auditCommand(rest[0] as string, values, env, (onStop) => void stopSignal(['SIGTERM', 'SIGINT'], onStop));
   }
 }
 
@@ -113,31 +94,6 @@ function printRules(json: boolean): void {
     const flags = rule.enabled ? '' : ' (disabled by default)';
     process.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.summary}${flags} [${rule.reference}]\n`);
   }
-}
-
-const SEVERITY_RANK: Readonly<Record<string, number>> = { info: 1, warning: 2, error: 3, none: 4 };
-
-function auditFile(file: string, values: Values, env: NodeJS.ProcessEnv): number {
-  const failOn = values['fail-on'] ?? 'error';
-  if (SEVERITY_RANK[failOn] === undefined) {
-    throw new RestauditError(ERROR_CODES.usage, [`--fail-on: expected one of error, warning, info, none, got '${failOn}'`]);
-  }
-  const configFile = values.config ?? (env.RESTAUDIT_CONFIG === '' ? undefined : env.RESTAUDIT_CONFIG);
-  const config = resolveConfig(configFile === undefined ? {} : readConfigFile(configFile), overridesFrom(values, env), configFile);
-  const findings = auditHar(readHar(file), config);
-  if (values.json === true) {
-    process.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
-  } else {
-    for (const finding of findings) {
-      process.stdout.write(`#${finding.entry} ${finding.method} ${finding.path} ${finding.status}  ${finding.severity.padEnd(7)} ${finding.rule}: ${finding.message}\n`);
-    }
-    const bySeverity = new Map<string, number>();
-    for (const finding of findings) bySeverity.set(finding.severity, (bySeverity.get(finding.severity) ?? 0) + 1);
-    const counts = [...bySeverity].map(([severity, n]) => `${n} ${severity}`);
-    process.stdout.write(`${findings.length} finding${findings.length === 1 ? '' : 's'}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}\n`);
-  }
-  const threshold = SEVERITY_RANK[failOn];
-  return findings.some((finding) => (SEVERITY_RANK[finding.severity] ?? 0) >= threshold) ? 1 : 0;
 }
 
 function overridesFrom(values: Values, env: NodeJS.ProcessEnv): Override[] {

@@ -6,6 +6,7 @@ import { createAdminServer } from './admin/admin-server.js';
 import type { Exchange } from './capture/exchange.js';
 import { splitHostPort } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { errnoWords } from './errno-words.js';
 import { ERROR_CODES, RestauditError } from './errors.js';
 import type { ViolationBuffer } from './findings/violation-buffer.js';
 import type { Logger } from './logging/logger.js';
@@ -142,7 +143,7 @@ export function bind(server: Server, address: string, key: string): Promise<Addr
   const { host, port } = splitHostPort(address);
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      reject(new RestauditError(ERROR_CODES.listen, [`${key}: cannot listen on ${address}: ${error.code ?? error.message}`]));
+      reject(new RestauditError(ERROR_CODES.listen, [`${key}: cannot listen on ${address}: ${errnoWords(error)}`]));
     };
     server.once('error', onError);
     server.listen(port, host, () => {

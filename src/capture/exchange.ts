@@ -46,7 +46,13 @@ export interface Exchange {
  * line): everything but what the audit pipeline decides (the route and whether the request
  * carried credentials, both from the config).
  */
-export type CapturedExchange = Omit<Exchange, 'route' | 'hasCredentials'>;
+export type CapturedExchange = Omit<Exchange, 'route' | 'hasCredentials'> & {
+  /**
+   * Whether the request carried credentials, from a source that saw only that (an access
+   * log records it, never the values); absent, the pipeline looks at the request headers.
+   */
+  readonly credentials?: boolean;
+};
 
 /** The Exchange of a captured one, once the pipeline has its route and credentials. */
 export function completeExchange(captured: CapturedExchange, route: string, hasCredentials: boolean): Exchange {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
+import { errnoWords } from '../errno-words.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -12,22 +13,58 @@ export interface Override {
   readonly source: string;
 }
 
-/** Reads a YAML or JSON config file into a plain value; throws RA_ERR_CONFIG_READ. */
+/** Where each key path of a config file's value starts (offsets into its text), for problems in file order. */
+const positions = new WeakMap<object, (path: readonly PropertyKey[]) => number>();
+
+/**
+ * Reads a config file into a plain value; throws RA_ERR_CONFIG_READ. A `.json` file is
+ * strict JSON; anything else is YAML 1.2. A syntax error names `file:line:column`.
+ */
 export function readConfigFile(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
-    throw new RestauditError(ERROR_CODES.configRead, [`config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+    throw new RestauditError(ERROR_CODES.configRead, [`${file}: ${errnoWords(error)}`]);
   }
-  try {
-    // YAML 1.2 is a superset of JSON: one parser reads both.
-    const value: unknown = parseYaml(text, { prettyErrors: false });
-    return value ?? {};
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0] ?? 'parse error';
-    throw new RestauditError(ERROR_CODES.configRead, [`config ${file}: ${message}`]);
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, lineCounter: lines, uniqueKeys: true });
+  if (/\.json$/i.test(file)) {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      const message = (error as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      const where = at === null ? '' : `:${place(lines, text, Number(at[1]))}`;
+      throw new RestauditError(ERROR_CODES.configRead, [`${file}${where}: not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`]);
+    }
   }
+  const error = document.errors[0];
+  if (error !== undefined) {
+    const { line, col } = lines.linePos(error.pos[0]);
+    throw new RestauditError(ERROR_CODES.configRead, [`${file}:${line}:${col}: ${error.message.split('\n')[0] ?? 'parse error'}`]);
+  }
+  const value: unknown = document.toJS() ?? {};
+  if (value !== null && typeof value === 'object') {
+    positions.set(value, (path) => {
+      let node: unknown = document.contents;
+      let offset = Number.MAX_SAFE_INTEGER;
+      for (const key of path) {
+        if (!isMap(node) && !isSeq(node)) break;
+        const next: unknown = node.get(key, true);
+        if (next === undefined) break;
+        node = next;
+        offset = (node as YamlNode).range?.[0] ?? offset;
+      }
+      return offset;
+    });
+  }
+  return value;
+}
+
+function place(lines: LineCounter, text: string, position: number): string {
+  const { line, col } = lines.linePos(Math.min(position, text.length));
+  return `${line}:${col}`;
 }
 
 /**
@@ -47,7 +84,14 @@ export function resolveConfig(fileValue: unknown, overrides: readonly Override[]
   }
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
-    throw new RestauditError(ERROR_CODES.configInvalid, result.error.issues.flatMap((issue) => describeIssue(issue, sources)));
+    // In file order: problems read top to bottom like the file (flags and env vars first).
+    const at = positions.get(fileValue);
+    const offset = (path: readonly PropertyKey[]): number => (sources.has(String(path[0])) ? -1 : (at?.(path) ?? 0));
+    const problems = result.error.issues
+      .flatMap((issue): z.core.$ZodIssue[] => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ ...issue, keys: [key] })) : [issue]))
+      .map((issue, index) => ({ issue, index, offset: offset(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path) }))
+      .sort((a, b) => a.offset - b.offset || a.index - b.index);
+    throw new RestauditError(ERROR_CODES.configInvalid, problems.flatMap(({ issue }) => describeIssue(issue, sources)));
   }
   return deepFreeze(result.data);
 }

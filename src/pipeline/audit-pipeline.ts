@@ -93,7 +93,7 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
       metrics.exchange(method, route.label, captured.status, upstreamSeconds);
       if (captured.requestBody.truncated) metrics.inspectionTruncated('request');
       if (captured.responseBody.truncated) metrics.inspectionTruncated('response');
-      const exchange = completeExchange(captured, route.template, hasCredentials(captured.requestHeaders));
+      const exchange = completeExchange(captured, route.template, captured.credentials ?? hasCredentials(captured.requestHeaders));
       const findings = auditor.audit(exchange);
       if (findings.length > 0) reporter.report(exchange, findings, method, route.label);
       onExchange?.(exchange);

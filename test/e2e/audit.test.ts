@@ -37,6 +37,6 @@ describe('restaudit audit FILE.har (built dist/cli.js)', () => {
     expect(notHar.stderr).toContain('log.entries: expected a list');
     const missing = await runCli(['audit', join(dir, 'missing.har')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('ENOENT');
+    expect(missing.stderr).toBe(`restaudit: ${join(dir, 'missing.har')}: no such file or directory\n`);
   });
 });

@@ -87,8 +87,33 @@ describe('config', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'rules: [unclosed\n');
     expect(resolveConfig(readConfigFile(join(dir, 'a.yaml'))).rules['error-not-problem-json']?.enabled).toBe(true);
     expect(resolveConfig(readConfigFile(join(dir, 'a.json'))).metrics.maxRoutes).toBe(3);
-    expect(problemsOf(() => readConfigFile(join(dir, 'bad.yaml')))[0]).toMatch(/bad\.yaml: /);
-    expect(problemsOf(() => readConfigFile(join(dir, 'missing.yaml')))[0]).toMatch(/missing\.yaml: ENOENT/);
+    expect(problemsOf(() => readConfigFile(join(dir, 'bad.yaml')))[0]).toMatch(/bad\.yaml:2:1: /);
+    expect(problemsOf(() => readConfigFile(join(dir, 'missing.yaml')))).toEqual([`${join(dir, 'missing.yaml')}: no such file or directory`]);
+  });
+
+  it('names file:line:column of a syntax error; a .json file is strict JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'restaudit-config-'));
+    writeFileSync(join(dir, 'tab.yaml'), 'target: http://b:2\nrules:\n\t- x\n');
+    expect(problemsOf(() => readConfigFile(join(dir, 'tab.yaml')))[0]).toMatch(/tab\.yaml:3:1: /);
+    // Valid YAML, but not JSON: a trailing comma and a comment.
+    writeFileSync(join(dir, 'loose.json'), '{\n  "listen": "0.0.0.0:1",\n}\n');
+    const loose = problemsOf(() => readConfigFile(join(dir, 'loose.json')));
+    expect(loose).toHaveLength(1);
+    expect(loose[0]).toMatch(/^\/.*loose\.json:3:1: not valid JSON: \S/);
+    writeFileSync(join(dir, 'comment.json'), '{"listen": "0.0.0.0:1"} # no\n');
+    expect(problemsOf(() => readConfigFile(join(dir, 'comment.json')))[0]).toMatch(/comment\.json:1:26: not valid JSON/);
+  });
+
+  it('lists problems in the order of the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'restaudit-config-'));
+    writeFileSync(join(dir, 'many.yaml'), 'zzz: 1\nrules:\n  nope: {}\n  created-without-location: { severity: bad }\nlisten: 7\naaa: 1\n');
+    expect(problemsOf(() => resolveConfig(readConfigFile(join(dir, 'many.yaml'))))).toEqual([
+      'zzz: unknown key',
+      'rules.nope: unknown rule id (see `restaudit rules`)',
+      'rules.created-without-location.severity: expected one of error, warning, info',
+      'listen: expected string, got number 7',
+      'aaa: unknown key',
+    ]);
   });
 
   it('accepts the shipped example config', () => {
