@@ -23,6 +23,20 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Fin
   });
 }
 
+/** Runs the CLI to completion with `input` on its standard input. */
+export function runCliWithInput(args: string[], input: string | Buffer, env: NodeJS.ProcessEnv = {}): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
 export interface Serving {
   readonly child: ChildProcess;
   readonly proxyUrl: string;

@@ -101,7 +101,7 @@ describe('config', () => {
     expect(loose).toHaveLength(1);
     expect(loose[0]).toMatch(/^\/.*loose\.json:3:1: not valid JSON: \S/);
     writeFileSync(join(dir, 'comment.json'), '{"listen": "0.0.0.0:1"} # no\n');
-    expect(problemsOf(() => readConfigFile(join(dir, 'comment.json')))[0]).toMatch(/comment\.json:1:26: not valid JSON/);
+    expect(problemsOf(() => readConfigFile(join(dir, 'comment.json')))[0]).toMatch(/comment\.json:1:25: not valid JSON/);
   });
 
   it('lists problems in the order of the file', () => {
