@@ -50,9 +50,10 @@ export interface Serving {
 }
 
 /** Starts the CLI serving on ports 0 and waits for its start-up line. */
-export function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Serving> {
+export function serveCli(args: string[], env: NodeJS.ProcessEnv = {}, base: string[] = ['--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0']): Promise<Serving> {
+  const proxying = base.includes('--listen');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...args], {
+    const child = spawn(process.execPath, [CLI, ...base, ...args], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -66,12 +67,12 @@ export function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<S
       const parts = stdout.split('\n');
       lines.length = 0;
       for (const part of parts) if (part.trim().startsWith('{')) lines.push(JSON.parse(part) as Record<string, unknown>);
-      const first = lines.find((line) => typeof line.listen === 'string' && typeof line.admin === 'string');
+      const first = lines.find((line) => (!proxying || typeof line.listen === 'string') && typeof line.admin === 'string');
       if (!started && first !== undefined) {
         started = true;
         resolve({
           child,
-          proxyUrl: `http://${first.listen as string}`,
+          proxyUrl: proxying ? `http://${first.listen as string}` : '',
           adminUrl: `http://${first.admin as string}`,
           lines,
           stdout: () => stdout,
