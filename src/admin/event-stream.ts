@@ -19,7 +19,7 @@ export interface EventStreamLimits {
   readonly heartbeatMs: number;
 }
 
-export const EVENT_STREAM_LIMITS: EventStreamLimits = { maxClients: 32, maxQueuedBytes: 256 * 1024, maxEventBytes: 16 * 1024, heartbeatMs: 15_000 };
+export const EVENT_STREAM_LIMITS: EventStreamLimits = { maxClients: 16, maxQueuedBytes: 1024 * 1024, maxEventBytes: 16 * 1024, heartbeatMs: 15_000 };
 
 /**
  * `GET /events`: server-sent events, one `violation` event per violation. Every reader is
