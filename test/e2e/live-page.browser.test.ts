@@ -124,7 +124,7 @@ describe.skipIf(!available)('the live page in Chromium', () => {
         const byRule = await page.$$eval('#by-rule tr', (rows) => rows.map((row) => row.textContent ?? ''));
         expect(byRule.some((text) => text.startsWith('stack-trace-leak'))).toBe(true);
 
-        if (process.env.RESTAUDIT_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.RESTAUDIT_SCREENSHOT as `${string}.png`, fullPage: false });
+        if (process.env.RESTAUDIT_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.RESTAUDIT_SCREENSHOT, fullPage: false });
 
         // One more violation arrives while the page is open.
         execSync(`curl -s ${demo.proxyUrl}/api/flawed/billing`, { stdio: 'ignore' });
@@ -156,7 +156,7 @@ describe.skipIf(!available)('the live page in Chromium', () => {
         rows = (await shown(page)).rows;
         expect(rows.length).toBeGreaterThan(0);
         expect(rows.every((row) => row.text.includes(`route ${route}`))).toBe(true);
-        const href = await page.$eval('#list .violation .head a', (a) => (a as HTMLAnchorElement).href);
+        const href = await page.$eval('#list .violation .head a', (a) => (a).href);
         expect(href).toMatch(new RegExp(`^${demo.adminUrl}/rules/[a-z-]+$`));
         expect((await page.goto(href))?.status()).toBe(200);
         expect(failures).toEqual([]);
