@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setInterval, clearInterval } from 'node:timers';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,7 +74,9 @@ const sampler = setInterval(() => {
   try {
     const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024;
     if (Number.isFinite(hwm)) peak = Math.max(peak, hwm);
-  } catch {}
+  } catch {
+    // The process has exited between two samples.
+  }
 }, 100);
 let stderr = '';
 child.stderr.on('data', (c) => (stderr += c));

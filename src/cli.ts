@@ -75,6 +75,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     }
     case 'audit':
       expectArgs('audit', rest, 1);
+      // Audit remembers as the proxy does, and reads fast: the same bound on heap growth.
+      v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
       return auditCommand(rest[0] as string, values, env, (onStop) => void stopSignal(['SIGTERM', 'SIGINT'], onStop));
   }
 }

@@ -46,6 +46,8 @@ export async function auditCommand(file: string, values: Values, env: NodeJS.Pro
   if (follow) {
     const admin = values['admin-listen'] ?? (env.RESTAUDIT_ADMIN_LISTEN === '' ? undefined : env.RESTAUDIT_ADMIN_LISTEN);
     if (admin !== undefined) overrides.push({ key: 'admin', value: admin, source: values['admin-listen'] !== undefined ? '--admin-listen' : 'RESTAUDIT_ADMIN_LISTEN' });
+    const token = env.RESTAUDIT_ADMIN_TOKEN;
+    if (token !== undefined && token !== '') overrides.push({ key: 'adminToken', value: token, source: 'RESTAUDIT_ADMIN_TOKEN' });
   }
   let config;
   try {
@@ -74,6 +76,9 @@ export async function auditCommand(file: string, values: Values, env: NodeJS.Pro
       metrics: async () => ({ contentType: pipeline.registry.contentType, text: await pipeline.registry.metrics() }),
       violations: (limit) => Promise.resolve(pipeline.violations.recent(limit)),
       ready: () => Promise.resolve(true),
+      events: (onViolation) => pipeline.violations.subscribe(onViolation),
+      customRules: config.custom,
+      token: config.adminToken,
     });
     const address: AddressInfo = await bind(admin, config.admin, 'admin-listen');
     logger.info({ input: file, format: input ?? 'auto', admin: `${address.address}:${address.port}` }, `restaudit auditing ${file} as it grows, admin on ${address.address}:${address.port}`);

@@ -23,8 +23,10 @@ function har(list: unknown[]): string {
 
 describe('restaudit audit: inputs', () => {
   it('audits every export of the real-tools corpus, with a summary line', async () => {
-    for (const name of readdirSync(CORPUS).filter((file) => file.endsWith('.har'))) {
-      const result = await runCli(['audit', join(CORPUS, name)]);
+    const names = readdirSync(CORPUS).filter((file) => file.endsWith('.har'));
+    const results = await Promise.all(names.map((name) => runCli(['audit', join(CORPUS, name)])));
+    for (const [i, name] of names.entries()) {
+      const result = results[i] as Awaited<ReturnType<typeof runCli>>;
       expect(result.stderr, name).toBe('');
       expect(result.code, name).toBe(0);
       const total = entries(join(CORPUS, name)).length;
@@ -32,7 +34,7 @@ describe('restaudit audit: inputs', () => {
       expect(summary, `${name}: ${result.stdout}`).not.toBeNull();
       expect(Number(summary?.[1]) + Number(summary?.[2]), name).toBe(total);
     }
-  });
+  }, 60_000);
 
   it('reads a Chrome export that starts with a byte-order mark, and skips and counts an entry without a response', async () => {
     const bom = await runCli(['audit', join(CORPUS, 'with-bom.har')]);
