@@ -50,7 +50,7 @@ describe('restaudit audit: inputs', () => {
     const aborted = await runCli(['audit', join(dir, 'aborted.har'), '--fail-on', 'none']);
     expect(aborted.code).toBe(0);
     expect(aborted.stdout).toMatch(/^audited 5 entries \(1 skipped: 1 no response\), 3 findings \(2 error, 1 warning\)$/m);
-  });
+   }, 60_000);
 
   it('takes content.mimeType as the Content-Type where the export dropped the header', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'restaudit-inputs-'));
@@ -65,7 +65,7 @@ describe('restaudit audit: inputs', () => {
     expect((JSON.parse(withType.stdout) as { findings: unknown[] }).findings).toEqual([]);
     const without = await runCli(['audit', join(dir, 'without.har'), '--format', 'json']);
     expect((JSON.parse(without.stdout) as { findings: Array<{ rule: string }> }).findings.map((f) => f.rule)).toEqual(['missing-content-type']);
-  });
+   }, 60_000);
 
   it('reads NDJSON of HAR entries from standard input (audit -) and names each finding by its line', async () => {
     const ndjson = `${entries(TRAFFIC).map((entry) => JSON.stringify(entry)).join('\n')}\nnot json\n`;

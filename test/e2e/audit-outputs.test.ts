@@ -70,7 +70,7 @@ describe('restaudit audit: outputs', () => {
     writeFileSync(join(dir, 'junit.xml'), result.stdout);
     const { stdout } = await run('/usr/bin/python3', ['-c', 'import sys,xml.etree.ElementTree as E; print(len(E.parse(sys.argv[1]).getroot().iter("testcase").__next__().attrib))', join(dir, 'junit.xml')]);
     expect(Number(stdout.trim())).toBeGreaterThan(0);
-  });
+  }, 60_000);
 
   it('fails only on findings new since the baseline; --fail-on none never fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'restaudit-baseline-'));
@@ -104,7 +104,7 @@ describe('restaudit audit: outputs', () => {
     const bad = await runCli(['audit', TRAFFIC, '--baseline', join(dir, 'bad.json')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('not a restaudit baseline');
-  });
+  }, 90_000);
 
   it('rejects what does not fit: an unknown format, --json against --format, --follow with sarif', async () => {
     const result = await runCli(['audit', TRAFFIC, '--format', 'xml', '--fail-on', 'sometimes']);
@@ -112,5 +112,5 @@ describe('restaudit audit: outputs', () => {
     expect(result.stderr).toBe("restaudit: --format: expected one of text, json, sarif, junit, got 'xml'\nrestaudit: --fail-on: expected one of error, warning, info, none, got 'sometimes'\n");
     expect((await runCli(['audit', TRAFFIC, '--json', '--format', 'sarif'])).stderr).toContain('--json is --format json: it contradicts --format sarif');
     expect((await runCli(['audit', TRAFFIC, '--follow', '--format', 'sarif'])).stderr).toContain('--format sarif does not apply with --follow');
-  });
+  }, 60_000);
 });

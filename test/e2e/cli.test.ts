@@ -84,7 +84,7 @@ describe('restaudit CLI (built dist/cli.js)', () => {
     const unknown = await runCli(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
-  });
+  }, 60_000);
 
   it('exits 2 with each problem of a bad config and its key path, in check-config and at start', async () => {
     const bad = file('bad.yaml', 'upstream:\n  timeoutMs: -5\nrules:\n  post-200-without-location: { severity: loud }\n  made-up-rule: {}\n');
