@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { BodyCopy } from '../capture/body-copy.js';
 import type { Exchange } from '../capture/exchange.js';
+import { recordedPath } from '../capture/recorded-path.js';
 import type { Config } from '../config/schema.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import { ExchangeMemory } from '../memory/exchange-memory.js';
@@ -79,7 +80,7 @@ export function auditHar(entries: readonly HarEntry[], config: Config): Recorded
     delete requestHeaders['content-encoding'];
     const content = entry.response.content;
     const responseBytes = content?.text === undefined ? Buffer.alloc(0) : Buffer.from(content.text, content.encoding === 'base64' ? 'base64' : 'utf8');
-    const path = url.pathname;
+    const path = recordedPath(url.pathname);
     const exchange: Exchange = {
       id: `har-${index}`,
       startedAt: Number.isNaN(at) ? 0 : at,
