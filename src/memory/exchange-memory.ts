@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Exchange } from '../capture/exchange.js';
 import type { JsonType } from '../capture/json-check.js';
@@ -87,7 +88,7 @@ export class ExchangeMemory implements MemoryReader {
   }
 
   path(path: string): Readonly<PathFacts> | undefined {
-    return this.cache.get(path) as PathFacts | undefined;
+    return this.cache.get(pathKey(path)) as PathFacts | undefined;
   }
 
   route(method: string, route: string): Readonly<RouteFacts> | undefined {
@@ -110,7 +111,8 @@ export class ExchangeMemory implements MemoryReader {
    *   authenticated reads and body types already known (the bulk of traffic)
    */
   record(exchange: Observed, location: string | undefined, bodyType: JsonType | undefined): boolean {
-    const { method, status, path } = exchange;
+    const { method, status } = exchange;
+    const path = pathKey(exchange.path);
     const ok = status >= 200 && status < 300;
     const me = (): Remembered => ({ requestId: exchange.id, method, path, status, at: Math.round(this.now()) });
     let news = false;
@@ -135,7 +137,7 @@ export class ExchangeMemory implements MemoryReader {
       news = true;
     }
     if (status === 201 && location !== undefined) {
-      this.updatePath(location, (facts) => {
+      this.updatePath(pathKey(location), (facts) => {
         facts.created = me();
         facts.deleted = undefined;
       });
@@ -169,6 +171,20 @@ export class ExchangeMemory implements MemoryReader {
     change(facts);
     this.cache.set(key, facts);
   }
+}
+
+/** Paths longer than this are remembered by a prefix and a digest of the whole. */
+export const MAX_PATH_KEY_CHARS = 256;
+
+/**
+ * The key (and the remembered path) of a path: itself, or for a long one its first
+ * characters and a digest of the whole, so an entry costs a bounded number of bytes
+ * however long a hostile client makes its paths, and distinct paths stay distinct.
+ */
+export function pathKey(path: string): string {
+  if (path.length <= MAX_PATH_KEY_CHARS) return path;
+  const digest = createHash('sha256').update(path).digest('base64url').slice(0, 22);
+  return `${path.slice(0, MAX_PATH_KEY_CHARS - 25)}...${digest}`;
 }
 
 /**
