@@ -12,6 +12,7 @@ import { ViolationBuffer } from './findings/violation-buffer.js';
 import type { Logger } from './logging/logger.js';
 import { ExchangeMemory, type Lesson } from './memory/exchange-memory.js';
 import { AuditMetrics } from './metrics/metrics.js';
+import { coalesceScrapes } from './metrics/scrape-coalescer.js';
 import { createProxy } from './proxy/audit-proxy.js';
 import { RouteResolver } from './routes/route-resolver.js';
 import { Auditor } from './rules/auditor.js';
@@ -120,8 +121,9 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
   const core = createAuditCore(config, deps);
   const { registry, violations } = core;
   const admin = createAdminServer({
-    metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    metrics: coalesceScrapes(async () => ({ contentType: registry.contentType, text: await registry.metrics() })),
     violations: (limit) => Promise.resolve(violations.recent(limit)),
+    violationsJson: (limit) => violations.recentJson(limit),
     ready: () => core.ready(),
   });
 
