@@ -16,16 +16,15 @@ export interface ViolationRecord {
 /** The bytes the ring may hold by default (its records as JSON). */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 
+/** A record serialised once, when it was pushed: what `/violations` sends, and all that is kept. */
 interface Slot {
-  readonly record: ViolationRecord;
-  /** The record serialised once, when it was pushed: what `/violations` sends. */
   readonly json: string;
 }
 
 /**
  * The most recent violations, in a ring bounded by count and by bytes: memory never grows
- * with traffic. Each record is serialised once, when pushed, so answering `/violations`
- * joins strings instead of serialising a thousand objects per request.
+ * with traffic. Each record is serialised once, when pushed, and only that JSON is kept,
+ * so answering `/violations` joins strings instead of serialising a thousand objects.
  */
 export class ViolationBuffer {
   private readonly ring: (Slot | undefined)[];
@@ -44,7 +43,8 @@ export class ViolationBuffer {
     const json = JSON.stringify(record);
     const old = this.ring[this.next];
     if (old !== undefined) this.held -= old.json.length;
-    this.ring[this.next] = { record, json };
+    // Only the JSON is kept: it holds no slice of a long request string alive.
+    this.ring[this.next] = { json };
     this.held += json.length;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
@@ -57,9 +57,9 @@ export class ViolationBuffer {
     }
   }
 
-  /** Newest first, at most `limit`. */
+  /** Newest first, at most `limit` (parsed again from their JSON: an admin request, not the hot path). */
   recent(limit = this.capacity): ViolationRecord[] {
-    return this.slots(limit).map((slot) => slot.record);
+    return this.slots(limit).map((slot) => JSON.parse(slot.json) as ViolationRecord);
   }
 
   /** `{"violations":[...]}`, newest first, at most `limit`: the `/violations` answer. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Exchange } from '../capture/exchange.js';
+import { detached } from '../capture/recorded-path.js';
 import type { JsonType } from '../capture/json-check.js';
 
 /** An earlier exchange a cross-exchange finding relies on: what its evidence names. */
@@ -184,7 +185,7 @@ export const MAX_PATH_KEY_CHARS = 256;
 export function pathKey(path: string): string {
   if (path.length <= MAX_PATH_KEY_CHARS) return path;
   const digest = createHash('sha256').update(path).digest('base64url').slice(0, 22);
-  return `${path.slice(0, MAX_PATH_KEY_CHARS - 25)}...${digest}`;
+  return detached(`${path.slice(0, MAX_PATH_KEY_CHARS - 25)}...${digest}`);
 }
 
 /**

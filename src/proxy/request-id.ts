@@ -43,5 +43,6 @@ export const MAX_REQUEST_ID_CHARS = 128;
  * its first characters (still a valid header value: a 502/504 answers with it).
  */
 export function recordedRequestId(id: string): string {
-  return id.length > MAX_REQUEST_ID_CHARS ? id.slice(0, MAX_REQUEST_ID_CHARS) : id;
+  // A copy, not a slice: V8 keeps the whole parent string alive behind a slice of it.
+  return id.length > MAX_REQUEST_ID_CHARS ? Buffer.from(id.slice(0, MAX_REQUEST_ID_CHARS), 'latin1').toString('latin1') : id;
 }

@@ -51,16 +51,18 @@ export function inferTemplate(path: string): string {
   return template.length > MAX_LABEL_CHARS ? cutTemplate(segments) : template;
 }
 
-/** The leading segments that fit in MAX_LABEL_CHARS, then `/...`. */
+/** The leading segments that fit in MAX_LABEL_CHARS, then `/...` (joined: a new string, not slices of the path). */
 function cutTemplate(segments: readonly string[]): string {
-  let out = '';
+  const kept = [''];
+  let length = 0;
   const room = MAX_LABEL_CHARS - CUT_SEGMENTS.length - 1;
   for (let i = 1; i < segments.length; i++) {
-    const next = `${out}/${segments[i] as string}`;
-    if (next.length > room) break;
-    out = next;
+    length += 1 + (segments[i] as string).length;
+    if (length > room) break;
+    kept.push(segments[i] as string);
   }
-  return `${out}/${CUT_SEGMENTS}`;
+  kept.push(CUT_SEGMENTS);
+  return kept.join('/');
 }
 
 interface CompiledTemplate {
