@@ -152,12 +152,12 @@ async function readEvents(adminUrl: string): Promise<string> {
     const res = await fetch(`${adminUrl}/events`, { signal: controller.signal });
     if (res.status === 404) return '';
     let text = '';
-    const reader = res.body!.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     try {
       for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += Buffer.from(value).toString('utf8');
+        const chunk: ReadableStreamReadResult<Uint8Array> = await reader.read();
+        if (chunk.done) break;
+        text += Buffer.from(chunk.value).toString('utf8');
       }
     } catch {
       // aborted: what arrived is what we judge
