@@ -144,28 +144,22 @@ function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
 }
 
-/** What `/events` has sent within a moment, or '' where the endpoint does not exist. */
-async function readEvents(adminUrl: string): Promise<string> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 500);
-  try {
-    const res = await fetch(`${adminUrl}/events`, { signal: controller.signal });
-    if (res.status === 404) return '';
+/** What `/events` has sent within half a second, or '' where the endpoint does not exist. */
+function readEvents(adminUrl: string): Promise<string> {
+  return new Promise((resolve) => {
     let text = '';
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    try {
-      for (;;) {
-        const chunk: ReadableStreamReadResult<Uint8Array> = await reader.read();
-        if (chunk.done) break;
-        text += Buffer.from(chunk.value).toString('utf8');
+    const req = http.get(`${adminUrl}/events`, (res) => {
+      if (res.statusCode === 404) {
+        res.resume();
+        resolve('');
+        return;
       }
-    } catch {
-      // aborted: what arrived is what we judge
-    }
-    return text;
-  } catch {
-    return '';
-  } finally {
-    clearTimeout(timer);
-  }
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    });
+    req.on('error', () => resolve(text));
+    setTimeout(() => {
+      req.destroy();
+      resolve(text);
+    }, 500);
+  });
 }
