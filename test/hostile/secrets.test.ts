@@ -89,6 +89,8 @@ describe('no planted secret reaches any output', () => {
   });
 
   it('stdout, /violations, /events and /metrics carry none of them', async () => {
+    const listening = listenToEvents(cli.adminUrl);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const agent = new http.Agent({ keepAlive: true });
     for (const s of SCENARIOS) {
       await timedRequest(`${cli.proxyUrl}${s.target}`, { method: s.method, path: s.target, agent, headers: { 'content-type': 'application/json', ...s.headers } });
@@ -96,8 +98,8 @@ describe('no planted secret reaches any output', () => {
     agent.destroy();
     const violations = (await timedRequest(`${cli.adminUrl}/violations?limit=1000`)).body;
     const metrics = (await timedRequest(`${cli.adminUrl}/metrics`)).body;
-    const events = await readEvents(cli.adminUrl);
     await new Promise((resolve) => setTimeout(resolve, 200));
+    const events = listening.stop();
     const stdout = cli.stdout();
     const rules = new Set((JSON.parse(violations) as { violations: Array<{ rule: string }> }).violations.map((v) => v.rule));
     // Each scenario was judged: the rules that quote what carried the secrets fired.
@@ -144,22 +146,21 @@ function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
 }
 
-/** What `/events` has sent within half a second, or '' where the endpoint does not exist. */
-function readEvents(adminUrl: string): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const req = http.get(`${adminUrl}/events`, (res) => {
-      if (res.statusCode === 404) {
-        res.resume();
-        resolve('');
-        return;
-      }
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    });
-    req.on('error', () => resolve(text));
-    setTimeout(() => {
-      req.destroy();
-      resolve(text);
-    }, 500);
+/** Listens to `/events` from now on; `stop()` gives what it sent ('' where the endpoint does not exist). */
+function listenToEvents(adminUrl: string): { stop: () => string } {
+  let text = '';
+  const req = http.get(`${adminUrl}/events`, (res) => {
+    if (res.statusCode === 404) {
+      res.resume();
+      return;
+    }
+    res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
   });
+  req.on('error', () => {});
+  return {
+    stop: () => {
+      req.destroy();
+      return text;
+    },
+  };
 }
