@@ -30,7 +30,7 @@ describe('maskText: every quoting and every form', () => {
     ['\\u-escaped name', `{"\\u0070assword": "${S}"}`],
     ['fully \\u-escaped name', `{"\\u0074\\u006f\\u006b\\u0065\\u006e": "${S}"}`],
     ['escaped quotes (JSON in a string)', `{\\"secret\\":\\"${S}\\"}`],
-    ['bare number value', `{"cvv": 4242${S.length}}`.replace(`4242${S.length}`, '123') + S.slice(0, 0)],
+    ['bare value', `{"ssn": ${S}}`],
     ['nested object under a secret name', `{'card': {'number': '${S}', 'exp': '12/30'}}`],
     ['form-encoded', `user=bob&password=${S}&x=1`],
     ['query parameter of a URL', `https://app.example/cb?state=1&access_token=${S}`],
