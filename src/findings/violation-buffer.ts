@@ -31,6 +31,7 @@ export class ViolationBuffer {
   private next = 0;
   private count = 0;
   private held = 0;
+  private readonly listeners = new Set<(record: ViolationRecord) => void>();
 
   constructor(
     readonly capacity = 1000,
@@ -55,6 +56,13 @@ export class ViolationBuffer {
       this.ring[oldest] = undefined;
       this.count--;
     }
+    for (const listener of this.listeners) listener(record);
+  }
+
+  /** Calls `listener` with each record pushed from now on (the live page's `/events`); returns what stops it. */
+  subscribe(listener: (record: ViolationRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Newest first, at most `limit` (parsed again from their JSON: an admin request, not the hot path). */
