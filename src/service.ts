@@ -84,8 +84,8 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
     registry,
     memory,
     violations,
-    learn({ exchange, location, bodyType }) {
-      memory.record(exchange, location, bodyType);
+    learn(lesson) {
+      memory.learn(lesson);
     },
     async listen() {
       const address = await bind(proxy.server, config.listen, 'listen');

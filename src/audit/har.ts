@@ -88,7 +88,8 @@ export function auditHar(entries: readonly HarEntry[], config: Config): Recorded
       path,
       query: url.search.slice(1),
       route: routes.resolve(path).template,
-      host: requestHeaders.host ?? url.host,
+      // Memory is per host; in recorded traffic, the host is the entry URL's.
+      host: url.host,
       requestHeaders,
       requestBody: BodyCopy.of(entry.request.postData?.text ?? '', limit),
       hasCredentials: hasCredentials(requestHeaders),

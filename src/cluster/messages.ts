@@ -32,7 +32,7 @@ export function isViolationsResponse(message: unknown): message is ViolationsRes
  * Lessons one worker's exchanges taught, sent to the primary, which passes them to every
  * other worker: guards (a DELETE, a re-creation) and rare facts (a denial, a creation, a new
  * body type) reach every worker's memory, so a worker does not judge on a history it half
- * saw. A worker sends them in batches, a few milliseconds apart, not one message each.
+ * saw. A worker sends those of one event-loop turn together, at the end of that turn.
  */
 export interface LessonsMessage {
   readonly type: 'restaudit:lessons';

@@ -22,25 +22,24 @@ export function workerRegistry(): AggregatorRegistry<PrometheusContentType> {
   return registry;
 }
 
-/** How long lessons wait to be sent together. Another worker may judge without them meanwhile. */
-export const LESSON_BATCH_MS = 5;
-
 /**
- * Collects this worker's lessons and sends them to the primary in one message every
- * LESSON_BATCH_MS: a creation-heavy load would otherwise cost an IPC message per request.
+ * Collects this worker's lessons and sends them to the primary once the current turn of
+ * the event loop is done (setImmediate): lessons of exchanges handled in the same turn go
+ * in one message, and none waits for a timer. A lesson is taken at its response head,
+ * before the head goes to the client, so it is on its way before the client can act on it.
  */
 export class LessonSender {
   private pending: Lesson[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private scheduled: NodeJS.Immediate | undefined;
 
   readonly share = (lesson: Lesson): void => {
     this.pending.push(lesson);
-    this.timer ??= setTimeout(this.flush, LESSON_BATCH_MS);
+    this.scheduled ??= setImmediate(this.flush);
   };
 
   readonly flush = (): void => {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    clearImmediate(this.scheduled);
+    this.scheduled = undefined;
     if (this.pending.length === 0 || process.connected !== true) return;
     const message: LessonsMessage = { type: 'restaudit:lessons', lessons: this.pending };
     this.pending = [];

@@ -19,7 +19,10 @@ import { writeUpstreamHead } from './response-head.js';
 import { createUpstreamAgent } from './upstream-agent.js';
 import { newRequestId } from './request-id.js';
 
-/** How long to keep watching an upstream socket for bytes after a bodiless response. */
+/**
+ * How long to keep watching an upstream socket for bytes after a bodiless response: they
+ * are judged late (the exchange itself is judged, and taught memory, without waiting).
+ */
 const BODILESS_SETTLE_MS = 25;
 /** The status label of an exchange whose client went away before its response was complete. */
 const CLIENT_CLOSED = 499;
@@ -150,6 +153,12 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       failBeforeHead(flight, 'other', error);
       return;
     }
+    // Judged against memory, and taught to it, before the head leaves (writeHead only
+    // buffers it): whatever the client sends next is judged knowing this exchange.
+    const route = routes.resolve(flight.path);
+    flight.route = route;
+    flight.hasCredentials = hasCredentials(req.headers);
+    flight.atHead = auditor.head(flight.toExchange(route.template, flight.hasCredentials, flight.headersAt));
     upstream.on('data', onUpstreamData);
     upstream.on('error', onUpstreamBodyError);
     // Before pipe's own 'end' listener, which ends the response: trailers go out with it.
@@ -210,16 +219,14 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   function onResponseFinish(this: ServerResponse & Carrier): void {
     const flight = this[FLIGHT];
     if (flight === undefined || flight.settled) return;
-    if (flight.failure === undefined && flight.bodiless) {
-      // Stray bytes may still be on their way: judge once they had a moment to arrive.
-      setTimeout(settle, BODILESS_SETTLE_MS, flight, performance.now());
-      flight.settled = true;
-      inFlight--;
-      return;
-    }
     flight.settled = true;
     inFlight--;
-    settle(flight, performance.now());
+    const exchange = settle(flight, performance.now());
+    if (exchange === undefined) return;
+    // Stray bytes after a bodiless response may still be on their way: judged when they had
+    // a moment to arrive (only they; everything else was judged and learned above).
+    if (flight.bodiless) setTimeout(settleLate, BODILESS_SETTLE_MS, flight, exchange);
+    else deps.onExchange?.(exchange);
   }
 
   function onResponseClose(this: ServerResponse & Carrier): void {
@@ -231,7 +238,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     // Whatever the upstream still had to say has nowhere to go.
     flight.upstreamResponse?.destroy();
     if (flight.status === 0) flight.upstreamRequest?.destroy();
-    const route = routes.resolve(flight.path);
+    const route = flight.route ?? routes.resolve(flight.path);
     const method = methodLabel(flight.method);
     if (flight.brokenAfterHead !== undefined) {
       metrics.proxyError(flight.brokenAfterHead);
@@ -257,21 +264,39 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     );
   }
 
-  /** Records a finished exchange: metrics, then the rules, then whoever listens. */
-  function settle(flight: Flight, now: number): void {
-    const route = routes.resolve(flight.path);
+  /**
+   * Records a finished exchange: metrics, then the single-exchange rules (the cross-exchange
+   * ones judged it at its head), then the findings of both.
+   * @returns the exchange, or undefined when the upstream failed and there is none to judge
+   */
+  function settle(flight: Flight, now: number): Exchange | undefined {
+    const route = flight.route ?? routes.resolve(flight.path);
     const method = methodLabel(flight.method);
     if (flight.failure !== undefined) {
       metrics.proxyError(flight.failure);
       metrics.exchange(method, route.label, statusFor(flight.failure), undefined);
-      return;
+      return undefined;
     }
     metrics.exchange(method, route.label, flight.status, upstreamSeconds(flight));
     if (flight.request.truncated) metrics.inspectionTruncated('request');
     if (flight.response?.truncated === true) metrics.inspectionTruncated('response');
-    const exchange = flight.toExchange(route.template, hasCredentials(flight.req.headers), now);
-    const findings = auditor.audit(exchange);
+    const exchange = flight.toExchange(route.template, flight.hasCredentials, now);
+    const findings = auditor.end(exchange, flight.atHead);
+    flight.judgedBytes = flight.bytesAfterBodiless;
+    flight.findings = findings;
     if (findings.length > 0) reporter.report(exchange, findings, method, route.label);
+    return exchange;
+  }
+
+  /** Bytes that came after a bodiless response was judged: the late findings about them. */
+  function settleLate(flight: Flight, judged: Exchange): void {
+    let exchange = judged;
+    if (flight.bytesAfterBodiless > flight.judgedBytes) {
+      exchange = { ...judged, bytesAfterBodilessResponse: flight.bytesAfterBodiless };
+      const findings = auditor.late(exchange, flight.findings);
+      const route = flight.route ?? routes.resolve(flight.path);
+      if (findings.length > 0) reporter.report(exchange, findings, methodLabel(flight.method), route.label);
+    }
     deps.onExchange?.(exchange);
   }
 

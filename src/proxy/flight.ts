@@ -3,6 +3,7 @@ import { BodyCopy } from '../capture/body-copy.js';
 import type { Exchange } from '../capture/exchange.js';
 import type { ProxyErrorReason } from '../metrics/metrics.js';
 import type { RouteMatch } from '../routes/route-resolver.js';
+import type { Finding } from '../rules/types.js';
 
 /** Where each request's state hangs, on the request, the response and the upstream's objects. */
 export const FLIGHT = Symbol('restaudit.flight');
@@ -37,6 +38,14 @@ export class Flight {
   /** Set when the upstream failed after answering: the client got a cut-off response. */
   brokenAfterHead: ProxyErrorReason | undefined;
   bytesAfterBodiless = 0;
+  /** `bytesAfterBodiless` when the exchange was judged: more later is judged late. */
+  judgedBytes = 0;
+  /** Whether the request carried credentials (decided once, at the response head). */
+  hasCredentials = false;
+  /** The cross-exchange findings, judged at the response head. */
+  atHead: readonly Finding[] = NONE;
+  /** Every finding of the exchange, once it was judged. */
+  findings: readonly Finding[] = NONE;
   /** True once the exchange has been recorded (at most once). */
   settled = false;
   route: RouteMatch | undefined;
@@ -89,6 +98,7 @@ export class Flight {
 }
 
 const EMPTY_BODY = new BodyCopy(0);
+const NONE: readonly Finding[] = Object.freeze([]);
 
 /** `http://host/a?b` (absolute-form request-target) → `/a?b`. */
 function pathOfAbsolute(url: string): string {
