@@ -13,6 +13,7 @@ import type { Logger } from './logging/logger.js';
 import { ExchangeMemory, type Lesson } from './memory/exchange-memory.js';
 import { AuditMetrics } from './metrics/metrics.js';
 import { createProxy } from './proxy/audit-proxy.js';
+import type { JudgementGate } from './proxy/judgement-gate.js';
 import { RouteResolver } from './routes/route-resolver.js';
 import { Auditor } from './rules/auditor.js';
 import { RuleEngine } from './rules/engine.js';
@@ -35,6 +36,8 @@ export interface AuditProxyDeps {
   readonly now?: () => number;
   /** Passes on what other processes' memories need to learn (cluster workers). */
   readonly share?: (lesson: Lesson) => void;
+  /** Holds judgements until lessons from other processes are learned (cluster workers). */
+  readonly gate?: JudgementGate;
 }
 
 /** The auditing proxy without its admin port: what each cluster worker runs. */
@@ -76,7 +79,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
   const violations = new ViolationBuffer(MAX_LIMIT);
   const reporter = new FindingReporter(metrics, logger, violations);
   const auditor = new Auditor(engine, memory, new URL(config.target).host, decodedLimit(config.inspect.maxBodyBytes), deps.share);
-  const proxy = createProxy(config, { logger, metrics, routes, auditor, reporter, onExchange: deps.onExchange });
+  const proxy = createProxy(config, { logger, metrics, routes, auditor, reporter, onExchange: deps.onExchange, gate: deps.gate });
   const probe = createUpstreamProbe(new URL(config.target));
   let listening = false;
 

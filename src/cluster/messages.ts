@@ -42,3 +42,26 @@ export interface LessonsMessage {
 export function isLessonsMessage(message: unknown): message is LessonsMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:lessons' && Array.isArray((message as { lessons?: unknown }).lessons);
 }
+
+/**
+ * A worker asks the primary to sync (`seq`: its latest request); the primary answers with the
+ * same `seq` once every lesson sent before those requests arrived has been passed on.
+ */
+export interface SyncMessage {
+  readonly type: 'restaudit:sync' | 'restaudit:synced';
+  readonly seq: number;
+}
+
+export function isSyncMessage(message: unknown, type: SyncMessage['type']): message is SyncMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type && typeof (message as { seq?: unknown }).seq === 'number';
+}
+
+/** The primary asks a worker to answer (after whatever it sent before); the worker answers in kind. */
+export interface FlushMessage {
+  readonly type: 'restaudit:flush' | 'restaudit:flushed';
+  readonly round: number;
+}
+
+export function isFlushMessage(message: unknown, type: FlushMessage['type']): message is FlushMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type && typeof (message as { round?: unknown }).round === 'number';
+}

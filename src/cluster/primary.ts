@@ -7,7 +7,8 @@ import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import type { Logger } from '../logging/logger.js';
 import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS } from '../service.js';
-import { isLessonsMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest } from './messages.js';
+import { isFlushMessage, isLessonsMessage, isSyncMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest } from './messages.js';
+import { SyncRounds } from './sync-rounds.js';
 
 /** How long the primary waits for a worker to answer an IPC request. */
 const ASK_TIMEOUT_MS = 2000;
@@ -61,6 +62,7 @@ export function createPrimary(options: PrimaryOptions): Primary {
   const env = { [WORKER_CONFIG_ENV]: JSON.stringify(config), LOG_LEVEL: options.level };
   let stopping = false;
   let asked = 0;
+  const sync = new SyncRounds(() => listening);
 
   const admin = createAdminServer({
     metrics: async () => ({ contentType: registry.contentType, text: (await registry.clusterMetrics()) + (await own.metrics()) }),
@@ -73,8 +75,13 @@ export function createPrimary(options: PrimaryOptions): Primary {
     const worker = cluster.fork(env);
     workers.add(worker);
     worker.on('message', (message: unknown) => {
-      if (!isLessonsMessage(message)) return;
-      for (const other of listening) if (other !== worker) other.send(message);
+      if (isLessonsMessage(message)) {
+        for (const other of listening) if (other !== worker) other.send(message);
+      } else if (isSyncMessage(message, 'restaudit:sync')) {
+        sync.ask(worker, message.seq);
+      } else if (isFlushMessage(message, 'restaudit:flushed')) {
+        sync.flushed(worker, message.round);
+      }
     });
     return new Promise((resolve, reject) => {
       worker.once('listening', (address: { address: string; port: number; addressType: number | string }) => {
@@ -83,6 +90,7 @@ export function createPrimary(options: PrimaryOptions): Primary {
       });
       worker.once('exit', (code, signal) => {
         workers.delete(worker);
+        sync.gone(worker);
         const wasListening = listening.delete(worker);
         if (!wasListening) {
           reject(new RestauditError(ERROR_CODES.worker, [`worker ${worker.process.pid ?? '?'} exited (${signal ?? `status ${code}`}) before listening`]));

@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { AuditCore } from '../service.js';
 import type { Lesson } from '../memory/exchange-memory.js';
-import { isLessonsMessage, isViolationsRequest, WORKER_CONFIG_ENV, type LessonsMessage, type ViolationsResponse } from './messages.js';
+import type { LessonBarrier } from './lesson-barrier.js';
+import { isFlushMessage, isLessonsMessage, isSyncMessage, isViolationsRequest, WORKER_CONFIG_ENV, type FlushMessage, type LessonsMessage, type ViolationsResponse } from './messages.js';
 
 /** The configuration the primary validated and handed over; never re-read from flags or files. */
 export function workerConfig(env: NodeJS.ProcessEnv): Config & { target: string } {
@@ -23,26 +24,14 @@ export function workerRegistry(): AggregatorRegistry<PrometheusContentType> {
 }
 
 /**
- * Collects this worker's lessons and sends them to the primary once the current turn of
- * the event loop is done (setImmediate): lessons of exchanges handled in the same turn go
- * in one message, and none waits for a timer. A lesson is taken at its response head,
- * before the head goes to the client, so it is on its way before the client can act on it.
+ * Sends this worker's lessons to the primary the moment they are taught: at the response
+ * head, before the head goes to the client, so a lesson is on its way before the client
+ * can act on the response (see LessonBarrier for the other half).
  */
 export class LessonSender {
-  private pending: Lesson[] = [];
-  private scheduled: NodeJS.Immediate | undefined;
-
   readonly share = (lesson: Lesson): void => {
-    this.pending.push(lesson);
-    this.scheduled ??= setImmediate(this.flush);
-  };
-
-  readonly flush = (): void => {
-    clearImmediate(this.scheduled);
-    this.scheduled = undefined;
-    if (this.pending.length === 0 || process.connected !== true) return;
-    const message: LessonsMessage = { type: 'restaudit:lessons', lessons: this.pending };
-    this.pending = [];
+    if (process.connected !== true) return;
+    const message: LessonsMessage = { type: 'restaudit:lessons', lessons: [lesson] };
     process.send?.(message);
   };
 }
@@ -51,10 +40,15 @@ export class LessonSender {
  * Answers the primary: its requests for recent violations, and the lessons other workers
  * shared. Returns what stops answering.
  */
-export function answerPrimary(core: AuditCore): () => void {
+export function answerPrimary(core: AuditCore, barrier: LessonBarrier): () => void {
   const onMessage = (message: unknown): void => {
     if (isLessonsMessage(message)) {
       for (const lesson of message.lessons) core.learn(lesson);
+    } else if (isSyncMessage(message, 'restaudit:synced')) {
+      barrier.synced(message.seq);
+    } else if (isFlushMessage(message, 'restaudit:flush')) {
+      // Every lesson is sent the moment it is taught: nothing of this worker's is behind this.
+      process.send?.({ type: 'restaudit:flushed', round: message.round } satisfies FlushMessage);
     } else if (isViolationsRequest(message)) {
       const response: ViolationsResponse = { type: 'restaudit:violations', requestId: message.requestId, violations: core.violations.recent(message.limit) };
       process.send?.(response);

@@ -61,12 +61,16 @@ export type Observed = Pick<Exchange, 'id' | 'method' | 'host' | 'path' | 'route
 
 /**
  * One exchange's lesson as cluster workers share it: what changes a finding on another
- * worker. A head lesson (status, Location) is known once the response head arrived; a body
- * lesson (the request body's JSON type) once the exchange is complete.
+ * worker. The head's part (status, Location) is known once the response head arrived; the
+ * request body's JSON type once the request is complete (usually by then too).
  */
-export type Lesson =
-  | { readonly exchange: Observed; readonly location?: string; readonly bodyType?: undefined }
-  | { readonly exchange: Observed; readonly bodyType: JsonType };
+export interface Lesson {
+  readonly exchange: Observed;
+  /** True when the lesson carries what the response head tells. */
+  readonly head: boolean;
+  readonly location?: string;
+  readonly bodyType?: JsonType;
+}
 
 export interface MemoryOptions {
   readonly maxEntries: number;
@@ -125,8 +129,8 @@ export class ExchangeMemory implements MemoryReader {
 
   /** Learns a lesson another process shared. */
   learn(lesson: Lesson): void {
+    if (lesson.head) this.recordHead(lesson.exchange, lesson.location);
     if (lesson.bodyType !== undefined) this.recordBodyType(lesson.exchange, lesson.bodyType);
-    else this.recordHead(lesson.exchange, lesson.location);
   }
 
   /**

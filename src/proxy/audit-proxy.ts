@@ -14,6 +14,7 @@ import type { Auditor } from '../rules/auditor.js';
 import { credentialDetector } from './credentials.js';
 import { errorReason } from './error-reason.js';
 import { FLIGHT, Flight, type Carrier } from './flight.js';
+import type { JudgementGate } from './judgement-gate.js';
 import { sendProblem, statusFor } from './problem.js';
 import { writeUpstreamHead } from './response-head.js';
 import { createUpstreamAgent } from './upstream-agent.js';
@@ -36,6 +37,8 @@ export interface ProxyDeps {
   readonly reporter: FindingReporter;
   /** Called with each completed exchange after the rules ran (cross-exchange memory, tests). */
   readonly onExchange?: (exchange: Exchange) => void;
+  /** Holds judgements until other processes' lessons are learned (cluster workers). */
+  readonly gate?: JudgementGate;
 }
 
 export interface ProxyHandle {
@@ -56,7 +59,7 @@ export interface ProxyHandle {
  * the rules. It knows nothing about what the rules do.
  */
 export function createProxy(config: Config & { target: string }, deps: ProxyDeps): ProxyHandle {
-  const { logger, metrics, routes, auditor, reporter } = deps;
+  const { logger, metrics, routes, auditor, reporter, gate } = deps;
   const maxBodyBytes = config.inspect.maxBodyBytes;
   const timeoutMs = config.upstream.timeoutMs;
   const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
@@ -111,6 +114,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       req.headers['x-request-id'] = id;
     }
     const flight = new Flight(id, req, res, performance.now(), maxBodyBytes);
+    if (gate !== undefined) flight.ticket = gate.ticket();
     req.on('data', onRequestData);
     res.on('finish', onResponseFinish);
     res.on('close', onResponseClose);
@@ -158,7 +162,19 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     const route = routes.resolve(flight.path);
     flight.route = route;
     flight.hasCredentials = hasCredentials(req.headers);
-    flight.atHead = auditor.head(flight.toExchange(route.template, flight.hasCredentials, flight.headersAt));
+    const exchange = flight.toExchange(route.template, flight.hasCredentials, flight.headersAt);
+    const complete = req.complete;
+    if (gate === undefined) {
+      judgeHead(flight, exchange, complete, false);
+    } else {
+      // Another process's lesson may still be on its way: the judgement waits for it, the
+      // lesson of this exchange does not.
+      let announced = false;
+      if (!gate.after(flight.ticket, () => judgeHead(flight, exchange, complete, announced))) {
+        auditor.announce(exchange, complete);
+        announced = true;
+      }
+    }
     upstream.on('data', onUpstreamData);
     upstream.on('error', onUpstreamBodyError);
     // Before pipe's own 'end' listener, which ends the response: trailers go out with it.
@@ -223,8 +239,28 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     inFlight--;
     const exchange = settle(flight, performance.now());
     if (exchange === undefined) return;
+    if (flight.headJudged) judgeEnd(flight, exchange);
+    else flight.waitingEnd = exchange;
+  }
+
+  /** The response head arrived: the cross-exchange rules judge it, then memory learns from it. */
+  function judgeHead(flight: Flight, exchange: Exchange, requestComplete: boolean, announced: boolean): void {
+    flight.atHead = auditor.head(exchange, requestComplete, announced);
+    flight.learnedBody = requestComplete;
+    flight.headJudged = true;
+    if (flight.waitingEnd !== undefined) judgeEnd(flight, flight.waitingEnd);
+  }
+
+  /** The exchange is complete (and judged at its head): the other rules, then the findings of both. */
+  function judgeEnd(flight: Flight, exchange: Exchange): void {
+    flight.waitingEnd = undefined;
+    const findings = auditor.end(exchange, flight.atHead, flight.learnedBody);
+    flight.judgedBytes = flight.bytesAfterBodiless;
+    flight.findings = findings;
+    const route = flight.route ?? routes.resolve(flight.path);
+    if (findings.length > 0) reporter.report(exchange, findings, methodLabel(flight.method), route.label);
     // Stray bytes after a bodiless response may still be on their way: judged when they had
-    // a moment to arrive (only they; everything else was judged and learned above).
+    // a moment to arrive (only they; everything else was judged and learned already).
     if (flight.bodiless) setTimeout(settleLate, BODILESS_SETTLE_MS, flight, exchange);
     else deps.onExchange?.(exchange);
   }
@@ -265,9 +301,8 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   }
 
   /**
-   * Records a finished exchange: metrics, then the single-exchange rules (the cross-exchange
-   * ones judged it at its head), then the findings of both.
-   * @returns the exchange, or undefined when the upstream failed and there is none to judge
+   * Records a finished exchange in the metrics.
+   * @returns the exchange to judge, or undefined when the upstream failed and there is none
    */
   function settle(flight: Flight, now: number): Exchange | undefined {
     const route = flight.route ?? routes.resolve(flight.path);
@@ -280,12 +315,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     metrics.exchange(method, route.label, flight.status, upstreamSeconds(flight));
     if (flight.request.truncated) metrics.inspectionTruncated('request');
     if (flight.response?.truncated === true) metrics.inspectionTruncated('response');
-    const exchange = flight.toExchange(route.template, flight.hasCredentials, now);
-    const findings = auditor.end(exchange, flight.atHead);
-    flight.judgedBytes = flight.bytesAfterBodiless;
-    flight.findings = findings;
-    if (findings.length > 0) reporter.report(exchange, findings, method, route.label);
-    return exchange;
+    return flight.toExchange(route.template, flight.hasCredentials, now);
   }
 
   /** Bytes that came after a bodiless response was judged: the late findings about them. */

@@ -42,6 +42,14 @@ export class Flight {
   judgedBytes = 0;
   /** Whether the request carried credentials (decided once, at the response head). */
   hasCredentials = false;
+  /** The judgement gate's ticket (cluster workers), 0 in one process. */
+  ticket = 0;
+  /** True once the cross-exchange rules judged the exchange (at its head, or once the gate let them). */
+  headJudged = false;
+  /** True when the head's judgement saw the request complete and learned its body type. */
+  learnedBody = false;
+  /** The complete exchange, when it finished before the gate let its head be judged. */
+  waitingEnd: Exchange | undefined;
   /** The cross-exchange findings, judged at the response head. */
   atHead: readonly Finding[] = NONE;
   /** Every finding of the exchange, once it was judged. */
