@@ -15,6 +15,7 @@ const SYNC_TIMEOUT_MS = 250;
  */
 export class LessonBarrier implements JudgementGate {
   private issued = 0;
+  private asked = 0;
   private passed = 0;
   private asking = false;
   private timer: NodeJS.Timeout | undefined;
@@ -58,14 +59,15 @@ export class LessonBarrier implements JudgementGate {
 
   private readonly ask = (): void => {
     this.asking = false;
-    const seq = this.issued;
-    this.send({ type: 'restaudit:sync', seq });
+    this.asked = this.issued;
+    this.send({ type: 'restaudit:sync', seq: this.asked });
     // A primary that does not answer (gone, stuck) must not hold judgements for ever.
-    this.timer ??= setTimeout(this.giveUp, SYNC_TIMEOUT_MS, seq);
+    this.timer ??= setTimeout(this.giveUp, SYNC_TIMEOUT_MS);
   };
 
-  private readonly giveUp = (seq: number): void => {
+  /** No answer for SYNC_TIMEOUT_MS: judges what was asked about without the primary's word. */
+  private readonly giveUp = (): void => {
     this.timer = undefined;
-    this.synced(seq);
+    this.synced(this.asked);
   };
 }
