@@ -46,7 +46,8 @@ export class LessonBarrier implements JudgementGate {
     if (seq <= this.passed) return;
     this.passed = seq;
     clearTimeout(this.timer);
-    this.timer = undefined;
+    // A later ask is still unanswered: it gets its own deadline.
+    this.timer = this.passed < this.asked ? setTimeout(this.giveUp, SYNC_TIMEOUT_MS) : undefined;
     if (this.held.length === 0) return;
     const ready = this.held.filter((entry) => entry.ticket <= seq);
     this.held = this.held.filter((entry) => entry.ticket > seq);

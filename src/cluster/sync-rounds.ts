@@ -48,7 +48,7 @@ export class SyncRounds {
     this.round++;
     const sole = this.answering.every((request) => request.worker === this.answering[0]?.worker) ? this.answering[0]?.worker : undefined;
     for (const worker of this.workers()) {
-      if (worker === sole || !worker.isConnected()) continue;
+      if (worker === sole || !worker.isConnected() || worker.isDead()) continue;
       this.waiting.add(worker);
       worker.send({ type: 'restaudit:flush', round: this.round } satisfies FlushMessage);
     }
@@ -59,7 +59,7 @@ export class SyncRounds {
     const latest = new Map<Worker, number>();
     for (const { worker, seq } of this.answering) latest.set(worker, Math.max(seq, latest.get(worker) ?? 0));
     this.answering = [];
-    for (const [worker, seq] of latest) if (worker.isConnected()) worker.send({ type: 'restaudit:synced', seq } satisfies SyncMessage);
+    for (const [worker, seq] of latest) if (worker.isConnected() && !worker.isDead()) worker.send({ type: 'restaudit:synced', seq } satisfies SyncMessage);
     if (this.next.length > 0) this.start();
   }
 }

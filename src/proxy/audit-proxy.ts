@@ -4,14 +4,11 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { BodyCopy } from '../capture/body-copy.js';
-import type { Exchange } from '../capture/exchange.js';
 import type { Config } from '../config/schema.js';
-import type { FindingReporter } from '../findings/reporter.js';
 import type { Logger } from '../logging/logger.js';
-import { methodLabel, type AuditMetrics, type ProxyErrorReason } from '../metrics/metrics.js';
-import type { RouteResolver } from '../routes/route-resolver.js';
-import type { Auditor } from '../rules/auditor.js';
-import { credentialDetector } from './credentials.js';
+import type { ProxyErrorReason } from '../metrics/metrics.js';
+import type { AuditPipeline, Judged } from '../pipeline/audit-pipeline.js';
+import type { CapturedExchange } from '../capture/exchange.js';
 import { errorReason } from './error-reason.js';
 import { FLIGHT, Flight, type Carrier } from './flight.js';
 import type { JudgementGate } from './judgement-gate.js';
@@ -30,13 +27,8 @@ const CLIENT_CLOSED = 499;
 
 export interface ProxyDeps {
   readonly logger: Logger;
-  readonly metrics: AuditMetrics;
-  readonly routes: RouteResolver;
-  /** Judges each completed exchange (after its response has gone). */
-  readonly auditor: Auditor;
-  readonly reporter: FindingReporter;
-  /** Called with each completed exchange after the rules ran (cross-exchange memory, tests). */
-  readonly onExchange?: (exchange: Exchange) => void;
+  /** Takes each exchange once its response has gone: counts, judges and reports it. */
+  readonly pipeline: AuditPipeline;
   /** Holds judgements until other processes' lessons are learned (cluster workers). */
   readonly gate?: JudgementGate;
 }
@@ -55,14 +47,13 @@ export interface ProxyHandle {
 
 /**
  * The proxy stage: passes every exchange through untouched, sets aside bounded copies of
- * both bodies, and once the response has gone to the client, hands one Exchange record to
- * the rules. It knows nothing about what the rules do.
+ * both bodies, and once the response has gone to the client, hands what it captured to the
+ * audit pipeline. It knows nothing about what the pipeline does.
  */
 export function createProxy(config: Config & { target: string }, deps: ProxyDeps): ProxyHandle {
-  const { logger, metrics, routes, auditor, reporter, gate } = deps;
+  const { logger, pipeline, gate } = deps;
   const maxBodyBytes = config.inspect.maxBodyBytes;
   const timeoutMs = config.upstream.timeoutMs;
-  const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
   const target = new URL(config.target);
   let inFlight = 0;
   const upgrades = new Set<Duplex>();
@@ -157,24 +148,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       failBeforeHead(flight, 'other', error);
       return;
     }
-    // Judged against memory, and taught to it, before the head leaves (writeHead only
-    // buffers it): whatever the client sends next is judged knowing this exchange.
-    const route = routes.resolve(flight.path);
-    flight.route = route;
-    flight.hasCredentials = hasCredentials(req.headers);
-    const exchange = flight.toExchange(route.template, flight.hasCredentials, flight.headersAt);
-    const complete = req.complete;
-    if (gate === undefined) {
-      judgeHead(flight, exchange, complete, false);
-    } else {
-      // Another process's lesson may still be on its way: the judgement waits for it, the
-      // lesson of this exchange does not.
-      let announced = false;
-      if (!gate.after(flight.ticket, () => judgeHead(flight, exchange, complete, announced))) {
-        auditor.announce(exchange, complete);
-        announced = true;
-      }
-    }
+    judgeHeadSoon(flight, req.complete);
     upstream.on('data', onUpstreamData);
     upstream.on('error', onUpstreamBodyError);
     // Before pipe's own 'end' listener, which ends the response: trailers go out with it.
@@ -200,7 +174,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     if (flight === undefined) {
       // A WebSocket upgrade: there is no response object, only the client's socket.
       logger.warn({ reason: errorReason(error), err: error.message, path: req.url, upgrade: true }, 'proxy error');
-      metrics.proxyError(errorReason(error));
+      pipeline.proxyError(errorReason(error));
       (target as Duplex).destroy();
       return;
     }
@@ -232,37 +206,60 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     );
   }
 
+  /**
+   * Judged against memory, and taught to it, before the head leaves (writeHead only buffers
+   * it): whatever the client sends next is judged knowing this exchange. Behind a gate
+   * (cluster workers) the judgement may wait for other processes' lessons; this exchange's
+   * lesson does not.
+   */
+  function judgeHeadSoon(flight: Flight, requestComplete: boolean): void {
+    const captured = flight.captured(flight.headersAt);
+    if (gate === undefined) {
+      judgeHead(flight, captured, requestComplete, false);
+      return;
+    }
+    let announced = false;
+    if (!gate.after(flight.ticket, () => judgeHead(flight, captured, requestComplete, announced))) {
+      pipeline.announce(captured, requestComplete);
+      announced = true;
+    }
+  }
+
+  function judgeHead(flight: Flight, captured: CapturedExchange, requestComplete: boolean, announced: boolean): void {
+    flight.atHead = pipeline.head(captured, requestComplete, announced);
+    if (flight.endedAt !== 0) judgeEnd(flight);
+  }
+
   function onResponseFinish(this: ServerResponse & Carrier): void {
     const flight = this[FLIGHT];
     if (flight === undefined || flight.settled) return;
     flight.settled = true;
     inFlight--;
-    const exchange = settle(flight, performance.now());
-    if (exchange === undefined) return;
-    if (flight.headJudged) judgeEnd(flight, exchange);
-    else flight.waitingEnd = exchange;
+    flight.endedAt = performance.now();
+    if (flight.failure !== undefined) {
+      pipeline.unjudged({ method: flight.method, path: flight.path, status: statusFor(flight.failure), upstreamSeconds: undefined, reason: flight.failure });
+      return;
+    }
+    // Judged now, unless its head is still waiting for the gate (then once it is judged).
+    if (flight.atHead !== undefined) judgeEnd(flight);
   }
 
-  /** The response head arrived: the cross-exchange rules judge it, then memory learns from it. */
-  function judgeHead(flight: Flight, exchange: Exchange, requestComplete: boolean, announced: boolean): void {
-    flight.atHead = auditor.head(exchange, requestComplete, announced);
-    flight.learnedBody = requestComplete;
-    flight.headJudged = true;
-    if (flight.waitingEnd !== undefined) judgeEnd(flight, flight.waitingEnd);
-  }
-
-  /** The exchange is complete (and judged at its head): the other rules, then the findings of both. */
-  function judgeEnd(flight: Flight, exchange: Exchange): void {
-    flight.waitingEnd = undefined;
-    const findings = auditor.end(exchange, flight.atHead, flight.learnedBody);
-    flight.judgedBytes = flight.bytesAfterBodiless;
-    flight.findings = findings;
-    const route = flight.route ?? routes.resolve(flight.path);
-    if (findings.length > 0) reporter.report(exchange, findings, methodLabel(flight.method), route.label);
+  /** The exchange is complete and was judged at its head: the pipeline does the rest. */
+  function judgeEnd(flight: Flight): void {
+    const judged = pipeline.judge(flight.captured(flight.endedAt), flight.upstreamSeconds, flight.atHead, flight.bodiless);
     // Stray bytes after a bodiless response may still be on their way: judged when they had
-    // a moment to arrive (only they; everything else was judged and learned already).
-    if (flight.bodiless) setTimeout(settleLate, BODILESS_SETTLE_MS, flight, exchange);
-    else deps.onExchange?.(exchange);
+    // a moment to arrive (only they; everything else was judged and learned already). The
+    // timer, then setImmediate: a loaded event loop may fire this timer in the same turn as
+    // the one that sends those bytes; setImmediate lets one poll phase read them.
+    if (flight.bodiless) setTimeout(judgeLateAfterIo, BODILESS_SETTLE_MS, flight, judged);
+  }
+
+  function judgeLateAfterIo(flight: Flight, judged: Judged): void {
+    setImmediate(judgeLate, flight, judged);
+  }
+
+  function judgeLate(flight: Flight, judged: Judged): void {
+    pipeline.late(judged, flight.bytesAfterBodiless);
   }
 
   function onResponseClose(this: ServerResponse & Carrier): void {
@@ -274,18 +271,15 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     // Whatever the upstream still had to say has nowhere to go.
     flight.upstreamResponse?.destroy();
     if (flight.status === 0) flight.upstreamRequest?.destroy();
-    const route = flight.route ?? routes.resolve(flight.path);
-    const method = methodLabel(flight.method);
     if (flight.brokenAfterHead !== undefined) {
-      metrics.proxyError(flight.brokenAfterHead);
-      metrics.exchange(method, route.label, flight.status, upstreamSeconds(flight));
+      pipeline.unjudged({ method: flight.method, path: flight.path, status: flight.status, upstreamSeconds: flight.upstreamSeconds, reason: flight.brokenAfterHead });
       logger.warn(
         { reason: flight.brokenAfterHead, requestId: flight.id, method: flight.method, path: flight.path, status: flight.status, bytes: flight.response?.size ?? 0 },
         'proxy error',
       );
       return;
     }
-    metrics.exchange(method, route.label, CLIENT_CLOSED, undefined);
+    pipeline.unjudged({ method: flight.method, path: flight.path, status: CLIENT_CLOSED, upstreamSeconds: undefined });
     logger.info(
       {
         requestId: flight.id,
@@ -298,36 +292,6 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       },
       'client aborted',
     );
-  }
-
-  /**
-   * Records a finished exchange in the metrics.
-   * @returns the exchange to judge, or undefined when the upstream failed and there is none
-   */
-  function settle(flight: Flight, now: number): Exchange | undefined {
-    const route = flight.route ?? routes.resolve(flight.path);
-    const method = methodLabel(flight.method);
-    if (flight.failure !== undefined) {
-      metrics.proxyError(flight.failure);
-      metrics.exchange(method, route.label, statusFor(flight.failure), undefined);
-      return undefined;
-    }
-    metrics.exchange(method, route.label, flight.status, upstreamSeconds(flight));
-    if (flight.request.truncated) metrics.inspectionTruncated('request');
-    if (flight.response?.truncated === true) metrics.inspectionTruncated('response');
-    return flight.toExchange(route.template, flight.hasCredentials, now);
-  }
-
-  /** Bytes that came after a bodiless response was judged: the late findings about them. */
-  function settleLate(flight: Flight, judged: Exchange): void {
-    let exchange = judged;
-    if (flight.bytesAfterBodiless > flight.judgedBytes) {
-      exchange = { ...judged, bytesAfterBodilessResponse: flight.bytesAfterBodiless };
-      const findings = auditor.late(exchange, flight.findings);
-      const route = flight.route ?? routes.resolve(flight.path);
-      if (findings.length > 0) reporter.report(exchange, findings, methodLabel(flight.method), route.label);
-    }
-    deps.onExchange?.(exchange);
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -378,10 +342,6 @@ function passTrailers(this: IncomingMessage & Carrier): void {
   const fields: [string, string][] = [];
   for (let i = 0; i < raw.length; i += 2) fields.push([raw[i] as string, raw[i + 1] as string]);
   res.addTrailers(fields);
-}
-
-function upstreamSeconds(flight: Flight): number | undefined {
-  return flight.headersAt === 0 ? undefined : (flight.headersAt - flight.start) / 1000;
 }
 
 // ---- bytes after a bodiless response -------------------------------------------------

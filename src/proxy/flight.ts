@@ -1,9 +1,8 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { BodyCopy } from '../capture/body-copy.js';
-import type { Exchange } from '../capture/exchange.js';
+import type { CapturedExchange } from '../capture/exchange.js';
 import type { ProxyErrorReason } from '../metrics/metrics.js';
-import type { RouteMatch } from '../routes/route-resolver.js';
-import type { Finding } from '../rules/types.js';
+import type { AtHead } from '../pipeline/audit-pipeline.js';
 
 /** Where each request's state hangs, on the request, the response and the upstream's objects. */
 export const FLIGHT = Symbol('restaudit.flight');
@@ -38,25 +37,14 @@ export class Flight {
   /** Set when the upstream failed after answering: the client got a cut-off response. */
   brokenAfterHead: ProxyErrorReason | undefined;
   bytesAfterBodiless = 0;
-  /** `bytesAfterBodiless` when the exchange was judged: more later is judged late. */
-  judgedBytes = 0;
-  /** Whether the request carried credentials (decided once, at the response head). */
-  hasCredentials = false;
   /** The judgement gate's ticket (cluster workers), 0 in one process. */
   ticket = 0;
-  /** True once the cross-exchange rules judged the exchange (at its head, or once the gate let them). */
-  headJudged = false;
-  /** True when the head's judgement saw the request complete and learned its body type. */
-  learnedBody = false;
-  /** The complete exchange, when it finished before the gate let its head be judged. */
-  waitingEnd: Exchange | undefined;
-  /** The cross-exchange findings, judged at the response head. */
-  atHead: readonly Finding[] = NONE;
-  /** Every finding of the exchange, once it was judged. */
-  findings: readonly Finding[] = NONE;
+  /** What the pipeline decided at the response head, once it did. */
+  atHead: AtHead | undefined;
+  /** performance.now() when the response was complete, 0 before. */
+  endedAt = 0;
   /** True once the exchange has been recorded (at most once). */
   settled = false;
-  route: RouteMatch | undefined;
 
   constructor(
     readonly id: string,
@@ -83,7 +71,8 @@ export class Flight {
     return this.method === 'HEAD' || this.status === 204 || this.status === 304 || (this.status >= 100 && this.status < 200);
   }
 
-  toExchange(route: string, hasCredentials: boolean, now: number): Exchange {
+  /** What the proxy saw of this exchange, for the audit pipeline; `now` is when it ended. */
+  captured(now: number): CapturedExchange {
     const upstream = this.upstreamResponse;
     return {
       id: this.id,
@@ -92,21 +81,23 @@ export class Flight {
       method: this.method,
       path: this.path,
       query: this.query,
-      route,
       host: this.req.headers.host ?? '',
       requestHeaders: this.req.headers,
       requestBody: this.request,
-      hasCredentials,
       status: this.status,
       responseHeaders: upstream?.headers ?? {},
       responseBody: this.response ?? EMPTY_BODY,
       bytesAfterBodilessResponse: this.bytesAfterBodiless,
     };
   }
+
+  /** Seconds from the request's arrival to the upstream's response head; undefined before it. */
+  get upstreamSeconds(): number | undefined {
+    return this.headersAt === 0 ? undefined : (this.headersAt - this.start) / 1000;
+  }
 }
 
 const EMPTY_BODY = new BodyCopy(0);
-const NONE: readonly Finding[] = Object.freeze([]);
 
 /** `http://host/a?b` (absolute-form request-target) → `/a?b`. */
 function pathOfAbsolute(url: string): string {
