@@ -276,6 +276,7 @@ function printBanner(proxyUrl: string, adminUrl: string): void {
     'Try a few exchanges, then look at what restaudit saw:',
     ...demoCurlLines(proxyUrl).map((line) => `  ${line}`),
     '  (every flawed endpoint, cross-exchange sequences included: docs/demo.md)',
+    `  open ${adminUrl}/ in a browser: the live page (counts, evidence, filters, updating as you go)`,
     `  curl -s ${adminUrl}/violations | head -c 2000`,
     `  curl -s ${adminUrl}/metrics | grep restaudit_violations_total`,
     'Run with --target http://your-backend:port to audit your own service.',
