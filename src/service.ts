@@ -13,6 +13,7 @@ import type { ExchangeMemory, Lesson } from './memory/exchange-memory.js';
 import { createAuditPipeline } from './pipeline/audit-pipeline.js';
 import { coalesceScrapes } from './metrics/scrape-coalescer.js';
 import { createProxy } from './proxy/audit-proxy.js';
+import type { JudgementGate } from './proxy/judgement-gate.js';
 
 /** How recently the upstream must have answered for /readyz to skip its probe. */
 const READY_WINDOW_MS = 30_000;
@@ -31,6 +32,8 @@ export interface AuditProxyDeps {
   readonly now?: () => number;
   /** Passes on what other processes' memories need to learn (cluster workers). */
   readonly share?: (lesson: Lesson) => void;
+  /** Holds judgements until lessons from other processes are learned (cluster workers). */
+  readonly gate?: JudgementGate;
 }
 
 /** The auditing proxy without its admin port: what each cluster worker runs. */
@@ -67,7 +70,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
   const { logger } = deps;
   const pipeline = createAuditPipeline(config, { ...deps, targetHost: new URL(config.target).host });
   const { registry, memory, violations } = pipeline;
-  const proxy = createProxy(config, { logger, pipeline });
+  const proxy = createProxy(config, { logger, pipeline, gate: deps.gate });
   const probe = createUpstreamProbe(new URL(config.target));
   let listening = false;
 

@@ -33,6 +33,7 @@ export class FindingReporter {
         rule: finding.rule,
         severity: finding.severity,
         method: exchange.method,
+        host: clip(exchange.host, 255),
         path: clip(exchange.path, MAX_RECORDED_PATH),
         route: exchange.route,
         status: exchange.status,

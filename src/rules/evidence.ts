@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { maskJson, maskText } from './masking.js';
+import type { Remembered } from '../memory/exchange-memory.js';
+import type { RuleContext } from './types.js';
 
 /** How much of a body evidence may quote. */
 export const EXCERPT_CHARS = 200;
@@ -28,4 +30,15 @@ export function excerpt(text: string | undefined, parsed?: unknown): string | un
     ? JSON.stringify(maskJson(parsed))
     : maskText(text.length > EXCERPT_CHARS * 4 ? text.slice(0, EXCERPT_CHARS * 4) : text);
   return masked.length > EXCERPT_CHARS ? `${masked.slice(0, EXCERPT_CHARS - 1)}…` : masked;
+}
+
+/** The earlier exchange a cross-exchange finding relied on, as evidence. */
+export function earlier(remembered: Remembered, context: RuleContext): Record<string, unknown> {
+  return {
+    requestId: remembered.requestId,
+    method: remembered.method,
+    path: remembered.path,
+    status: remembered.status,
+    ageSeconds: context.memory.ageSeconds(remembered),
+  };
 }
