@@ -12,7 +12,9 @@ import type { ViolationBuffer } from './findings/violation-buffer.js';
 import type { Logger } from './logging/logger.js';
 import type { ExchangeMemory, Lesson } from './memory/exchange-memory.js';
 import { createAuditPipeline } from './pipeline/audit-pipeline.js';
+import { coalesceScrapes } from './metrics/scrape-coalescer.js';
 import { createProxy } from './proxy/audit-proxy.js';
+import type { JudgementGate } from './proxy/judgement-gate.js';
 
 /** How recently the upstream must have answered for /readyz to skip its probe. */
 const READY_WINDOW_MS = 30_000;
@@ -31,6 +33,8 @@ export interface AuditProxyDeps {
   readonly now?: () => number;
   /** Passes on what other processes' memories need to learn (cluster workers). */
   readonly share?: (lesson: Lesson) => void;
+  /** Holds judgements until lessons from other processes are learned (cluster workers). */
+  readonly gate?: JudgementGate;
 }
 
 /** The auditing proxy without its admin port: what each cluster worker runs. */
@@ -67,7 +71,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
   const { logger } = deps;
   const pipeline = createAuditPipeline(config, { ...deps, targetHost: new URL(config.target).host });
   const { registry, memory, violations } = pipeline;
-  const proxy = createProxy(config, { logger, pipeline });
+  const proxy = createProxy(config, { logger, pipeline, gate: deps.gate });
   const probe = createUpstreamProbe(new URL(config.target));
   let listening = false;
 
@@ -109,8 +113,9 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
   const core = createAuditCore(config, deps);
   const { registry, violations } = core;
   const admin = createAdminServer({
-    metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    metrics: coalesceScrapes(async () => ({ contentType: registry.contentType, text: await registry.metrics() })),
     violations: (limit) => Promise.resolve(violations.recent(limit)),
+    violationsJson: (limit) => violations.recentJson(limit),
     ready: () => core.ready(),
     events: (onViolation) => violations.subscribe(onViolation),
     customRules: config.custom,

@@ -1,7 +1,9 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { BodyCopy } from '../capture/body-copy.js';
 import type { CapturedExchange } from '../capture/exchange.js';
+import { splitTarget } from '../capture/recorded-path.js';
 import type { ProxyErrorReason } from '../metrics/metrics.js';
+import type { AtHead } from '../pipeline/audit-pipeline.js';
 
 /** Where each request's state hangs, on the request, the response and the upstream's objects. */
 export const FLIGHT = Symbol('restaudit.flight');
@@ -36,6 +38,12 @@ export class Flight {
   /** Set when the upstream failed after answering: the client got a cut-off response. */
   brokenAfterHead: ProxyErrorReason | undefined;
   bytesAfterBodiless = 0;
+  /** The judgement gate's ticket (cluster workers), 0 in one process. */
+  ticket = 0;
+  /** What the pipeline decided at the response head, once it did. */
+  atHead: AtHead | undefined;
+  /** performance.now() when the response was complete, 0 before. */
+  endedAt = 0;
   /** True once the exchange has been recorded (at most once). */
   settled = false;
 
@@ -51,9 +59,9 @@ export class Flight {
     this.method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
     const target = url.startsWith('/') ? url : pathOfAbsolute(url);
-    const q = target.indexOf('?');
-    this.path = q === -1 ? target : target.slice(0, q);
-    this.query = q === -1 ? '' : target.slice(q + 1);
+    const { path, query } = splitTarget(target);
+    this.path = path;
+    this.query = query;
     this.request = new BodyCopy(maxBodyBytes);
     req[FLIGHT] = this;
     res[FLIGHT] = this;
