@@ -101,10 +101,14 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
     async close(graceMs = DEFAULT_GRACE_MS) {
       listening = false;
       const closed = closeServer(proxy.server);
+      // Kept-alive clients take no further request here: each response from now on says
+      // `Connection: close`, and connections are closed as they go idle.
+      proxy.drain();
       proxy.server.closeIdleConnections();
       const deadline = performance.now() + graceMs;
       while (proxy.inFlight() > 0 && performance.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
+        proxy.server.closeIdleConnections();
       }
       if (proxy.inFlight() > 0) logger.warn({ inFlight: proxy.inFlight(), graceMs }, 'grace period over, closing connections');
       proxy.server.closeAllConnections();

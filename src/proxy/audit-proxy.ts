@@ -1,7 +1,8 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { BodyCopy } from '../capture/body-copy.js';
 import type { Exchange } from '../capture/exchange.js';
@@ -14,10 +15,13 @@ import type { Auditor } from '../rules/auditor.js';
 import { credentialDetector } from './credentials.js';
 import { errorReason } from './error-reason.js';
 import { FLIGHT, Flight, type Carrier } from './flight.js';
+import { createClientServer } from './client-server.js';
+import { setForwarded } from './forwarded.js';
 import { sendProblem, statusFor } from './problem.js';
 import { writeUpstreamHead } from './response-head.js';
 import { createUpstreamAgent } from './upstream-agent.js';
 import { newRequestId } from './request-id.js';
+import { bodyAfterUpgrade, responseOn, stripUpgrade, switchingHead, tunnel, wantsWebSocket } from './upgrade.js';
 
 /** How long to keep watching an upstream socket for bytes after a bodiless response. */
 const BODILESS_SETTLE_MS = 25;
@@ -43,6 +47,11 @@ export interface ProxyHandle {
   readonly lastUpstreamAnswer: () => number;
   /** Closes WebSocket connections (the HTTP server does not track upgraded sockets). */
   readonly closeUpgrades: () => void;
+  /**
+   * Starts draining: from now on every response says `Connection: close` and its
+   * connection closes after it (a kept-alive client takes no further request here).
+   */
+  readonly drain: () => void;
   /** Stops the upstream agent (after the server is closed). */
   readonly destroy: () => void;
 }
@@ -55,12 +64,14 @@ export interface ProxyHandle {
 export function createProxy(config: Config & { target: string }, deps: ProxyDeps): ProxyHandle {
   const { logger, metrics, routes, auditor, reporter } = deps;
   const maxBodyBytes = config.inspect.maxBodyBytes;
-  const timeoutMs = config.upstream.timeoutMs;
+  const { timeoutMs, connectTimeoutMs, idleTimeoutMs } = config.upstream;
+  const bodyTimeoutMs = config.client.bodyTimeoutMs;
   const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
   const target = new URL(config.target);
   let inFlight = 0;
   const upgrades = new Set<Duplex>();
   let lastAnswer = 0;
+  let draining = false;
   /** The flight whose upstream request is being created right now (synchronously). */
   let creating: Flight | undefined;
 
@@ -70,16 +81,24 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     onRequest(request) {
       const flight = creating;
       if (flight === undefined) return;
-      request.path = flight.req.url?.startsWith('/') ? flight.req.url : request.path;
+      const url = flight.req.url ?? '';
+      // The client's request-target as it came; `OPTIONS *` stays `*` (http-proxy makes it `/*`).
+      if (url.startsWith('/') || url === '*') request.path = url;
+      // Every response header is passed on; the head's size (16 KiB) bounds their number.
+      (request as ClientRequest & { maxHeadersCount: number }).maxHeadersCount = 0;
       flight.upstreamRequest = request;
+      (request as ClientRequest & Carrier)[FLIGHT] = flight;
+      request.on('socket', onUpstreamSocket);
+      request.on('finish', onUpstreamRequestSent);
+      request.on('upgrade', onUpstreamSwitch);
     },
   });
 
   const proxy = httpProxy.createProxyServer({
     target: config.target,
     agent,
-    xfwd: true,
-    ws: true,
+    // X-Forwarded-* are set by the proxy itself (http-proxy's keep the client's claims).
+    xfwd: false,
     secure: !config.upstream.insecureTls,
     changeOrigin: config.upstream.changeOrigin,
     selfHandleResponse: true,
@@ -90,17 +109,16 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   passes.splice(passes.findIndex((pass) => pass.name === 'deleteLength'), 1);
 
   proxy.on('proxyRes', onUpstreamResponse);
-  // The upstream side of a WebSocket: closed with the client side on shutdown.
-  proxy.on('open', (upstreamSocket: Duplex) => trackUpgrade(upstreamSocket));
   proxy.on('error', onProxyError);
   // A client that went away while its request was uploading: its response records it.
   proxy.on('econnreset', () => {});
 
-  const server = http.createServer(onRequest);
+  const server = createClientServer(config.client, onRequest);
   server.on('upgrade', onUpgrade);
   server.on('clientError', onClientError);
 
-  function onRequest(req: IncomingMessage & Carrier, res: ServerResponse & Carrier): void {
+  /** `body` is where the request body comes from when it is not `req` (after an upgrade). */
+  function onRequest(req: IncomingMessage & Carrier, res: ServerResponse & Carrier, body: Readable & Carrier = req): void {
     inFlight++;
     let id = req.headers['x-request-id'];
     if (typeof id !== 'string' || id === '') {
@@ -108,27 +126,158 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       req.headers['x-request-id'] = id;
     }
     const flight = new Flight(id, req, res, performance.now(), maxBodyBytes);
-    req.on('data', onRequestData);
+    if (draining) res.shouldKeepAlive = false;
+    setForwarded(req);
+    body[FLIGHT] = flight;
+    flight.body = body;
+    body.on('data', onRequestData);
+    if (hasBody(req)) {
+      flight.bodyTimer = setTimeout(onBodyTimeout, bodyTimeoutMs, flight);
+      body.once('end', onRequestEnd);
+    }
     res.on('finish', onResponseFinish);
     res.on('close', onResponseClose);
     creating = flight;
     try {
-      proxy.web(req, res);
+      if (body === req) proxy.web(req, res);
+      else proxy.web(req, res, { buffer: body });
     } finally {
       creating = undefined;
     }
-    flight.timer = setTimeout(onUpstreamTimeout, timeoutMs, flight);
   }
 
-  function onRequestData(this: IncomingMessage & Carrier, chunk: Buffer): void {
-    this[FLIGHT]?.request.add(chunk);
+  function onRequestData(this: Readable & Carrier, chunk: Buffer): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined) return;
+    flight.request.add(chunk);
+    flight.bodyTimer?.refresh();
   }
 
-  function onUpstreamTimeout(flight: Flight): void {
+  function onRequestEnd(this: Readable & Carrier): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined) return;
+    flight.bodyDone = true;
+    clearTimeout(flight.bodyTimer);
+  }
+
+  // ---- upstream timers: connect, then the head (from the request sent in full), then idle
+
+  function onUpstreamSocket(this: ClientRequest & Carrier, socket: Socket): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined || !socket.connecting) return;
+    flight.timer = setTimeout(onConnectTimeout, connectTimeoutMs, flight);
+    socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
+      clearTimeout(flight.timer);
+      flight.timer = undefined;
+      if (flight.requestSent) startHeadTimer(flight);
+    });
+  }
+
+  function onUpstreamRequestSent(this: ClientRequest & Carrier): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined) return;
+    flight.requestSent = true;
+    // Before the connection is up, 'finish' only means the request waits in a buffer.
+    if (this.socket !== null && !this.socket.connecting) startHeadTimer(flight);
+  }
+
+  function startHeadTimer(flight: Flight): void {
+    if (flight.status !== 0 || flight.settled || flight.failure !== undefined) return;
+    clearTimeout(flight.timer);
+    flight.timer = setTimeout(onHeadTimeout, timeoutMs, flight);
+  }
+
+  function onConnectTimeout(flight: Flight): void {
+    upstreamTimedOut(flight, `no connection to the upstream within ${connectTimeoutMs} ms`);
+  }
+
+  function onHeadTimeout(flight: Flight): void {
+    upstreamTimedOut(flight, `no response head within ${timeoutMs} ms of the request being sent`);
+  }
+
+  function upstreamTimedOut(flight: Flight, why: string): void {
     flight.timer = undefined;
-    if (flight.status !== 0 || flight.settled) return;
-    flight.failure = 'timeout';
-    flight.upstreamRequest?.destroy(new Error(`no response headers within ${timeoutMs} ms`));
+    if (flight.status !== 0 || flight.settled || flight.failure !== undefined) return;
+    failBeforeHead(flight, 'timeout', new Error(why));
+    flight.upstreamRequest?.destroy();
+  }
+
+  /** No byte of the response body for idleTimeoutMs, while the client was reading: cut off. */
+  function onIdleTimeout(flight: Flight): void {
+    const upstream = flight.upstreamResponse;
+    if (flight.settled || upstream === undefined || upstream.complete) return;
+    // The client reads slowly and the proxy stopped reading for it: not the upstream's stall.
+    if (upstream.isPaused()) {
+      flight.timer?.refresh();
+      return;
+    }
+    flight.brokenAfterHead = 'timeout';
+    flight.brokenWhy = `no byte of the response body within ${idleTimeoutMs} ms`;
+    upstream.destroy();
+    flight.res.destroy();
+  }
+
+  /**
+   * No byte of the request body for bodyTimeoutMs. When the proxy stopped reading because
+   * the upstream takes nothing, the upstream stalled (504); else the client did (408).
+   */
+  function onBodyTimeout(flight: Flight): void {
+    flight.bodyTimer = undefined;
+    if (flight.settled || flight.bodyDone) return;
+    if (flight.body?.isPaused() === true) {
+      if (flight.status === 0 && flight.failure === undefined) {
+        failBeforeHead(flight, 'timeout', new Error(`the upstream took no byte of the request body within ${bodyTimeoutMs} ms`));
+        flight.upstreamRequest?.destroy();
+      }
+      return;
+    }
+    clientTimedOut(flight);
+  }
+
+  function clientTimedOut(flight: Flight): void {
+    flight.settled = true;
+    inFlight--;
+    clearTimeout(flight.timer);
+    flight.upstreamRequest?.destroy();
+    flight.upstreamResponse?.destroy();
+    const { res } = flight;
+    if (!res.headersSent && !res.destroyed) {
+      res.shouldKeepAlive = false;
+      res.writeHead(408, { 'content-length': 0, 'x-request-id': flight.id });
+      res.end();
+    } else {
+      res.destroy();
+    }
+    metrics.exchange(methodLabel(flight.method), routes.resolve(flight.path).label, 408, undefined);
+    logger.info({ requestId: flight.id, method: flight.method, path: flight.path, requestBytes: flight.request.size, timeoutMs: bodyTimeoutMs }, 'client timeout');
+  }
+
+  /** A 101 from the upstream: a WebSocket is tunnelled; to any other request it is a fault. */
+  function onUpstreamSwitch(this: ClientRequest & Carrier, upstream: IncomingMessage, upstreamSocket: Socket, upstreamHead: Buffer): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined || flight.settled || flight.failure !== undefined) {
+      upstreamSocket.destroy();
+      return;
+    }
+    const clientHead = flight.upgradeHead;
+    const client = flight.res.socket;
+    if (clientHead === undefined || client === null) {
+      upstreamSocket.destroy();
+      failBeforeHead(flight, 'other', new Error('the upstream switched protocols (101) on a request that asked for no upgrade'));
+      return;
+    }
+    // Passed through, unaudited: the exchange is over for the proxy.
+    flight.settled = true;
+    inFlight--;
+    clearTimeout(flight.timer);
+    clearTimeout(flight.bodyTimer);
+    lastAnswer = performance.now();
+    flight.res.detachSocket(client);
+    trackUpgrade(upstreamSocket);
+    client.write(switchingHead(upstream));
+    if (upstreamHead.length > 0) client.write(upstreamHead);
+    if (clientHead.length > 0) upstreamSocket.write(clientHead);
+    tunnel(client, upstreamSocket);
   }
 
   function onUpstreamResponse(upstream: IncomingMessage & Carrier, req: IncomingMessage & Carrier, res: ServerResponse): void {
@@ -137,7 +286,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     flight.headersAt = performance.now();
     lastAnswer = flight.headersAt;
     clearTimeout(flight.timer);
+    flight.timer = undefined;
     flight.status = upstream.statusCode ?? 0;
+    if (draining) res.shouldKeepAlive = false;
     flight.upstreamResponse = upstream;
     flight.response = new BodyCopy(maxBodyBytes);
     upstream[FLIGHT] = flight;
@@ -156,10 +307,14 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     upstream.once('end', passTrailers);
     upstream.pipe(res);
     if (flight.bodiless) watchForBytesAfterBodiless(upstream.socket, flight);
+    else if (!upstream.complete) flight.timer = setTimeout(onIdleTimeout, idleTimeoutMs, flight);
   }
 
   function onUpstreamData(this: IncomingMessage & Carrier, chunk: Buffer): void {
-    this[FLIGHT]?.response?.add(chunk);
+    const flight = this[FLIGHT];
+    if (flight === undefined) return;
+    flight.response?.add(chunk);
+    flight.timer?.refresh();
   }
 
   function onUpstreamBodyError(this: IncomingMessage & Carrier, error: Error): void {
@@ -173,13 +328,11 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   function onProxyError(error: Error, req: IncomingMessage, target: unknown): void {
     const flight = (req as IncomingMessage & Carrier)[FLIGHT];
     if (flight === undefined) {
-      // A WebSocket upgrade: there is no response object, only the client's socket.
-      logger.warn({ reason: errorReason(error), err: error.message, path: req.url, upgrade: true }, 'proxy error');
-      metrics.proxyError(errorReason(error));
       (target as Duplex).destroy();
       return;
     }
-    if (flight.settled || flight.res.destroyed) return;
+    // Already answered 502/504 (a timeout destroyed the upstream request): nothing more to say.
+    if (flight.settled || flight.res.destroyed || flight.failure !== undefined) return;
     if (flight.status !== 0) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
       if (flight.bodiless && code.startsWith('HPE_')) {
@@ -199,6 +352,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   function failBeforeHead(flight: Flight, reason: ProxyErrorReason, error: unknown): void {
     flight.failure = reason;
     clearTimeout(flight.timer);
+    clearTimeout(flight.bodyTimer);
+    // The client may still be sending a body nobody will read: the connection closes after.
+    if (!flight.req.complete) flight.res.shouldKeepAlive = false;
     if (!flight.res.headersSent && !flight.res.destroyed) sendProblem(flight.res, reason, flight.id);
     else flight.res.destroy();
     logger.warn(
@@ -210,6 +366,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   function onResponseFinish(this: ServerResponse & Carrier): void {
     const flight = this[FLIGHT];
     if (flight === undefined || flight.settled) return;
+    clearTimeout(flight.timer);
     if (flight.failure === undefined && flight.bodiless) {
       // Stray bytes may still be on their way: judge once they had a moment to arrive.
       setTimeout(settle, BODILESS_SETTLE_MS, flight, performance.now());
@@ -228,6 +385,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     flight.settled = true;
     inFlight--;
     clearTimeout(flight.timer);
+    clearTimeout(flight.bodyTimer);
     // Whatever the upstream still had to say has nowhere to go.
     flight.upstreamResponse?.destroy();
     if (flight.status === 0) flight.upstreamRequest?.destroy();
@@ -237,7 +395,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       metrics.proxyError(flight.brokenAfterHead);
       metrics.exchange(method, route.label, flight.status, upstreamSeconds(flight));
       logger.warn(
-        { reason: flight.brokenAfterHead, requestId: flight.id, method: flight.method, path: flight.path, status: flight.status, bytes: flight.response?.size ?? 0 },
+        { reason: flight.brokenAfterHead, requestId: flight.id, method: flight.method, path: flight.path, status: flight.status, bytes: flight.response?.size ?? 0, err: flight.brokenWhy },
         'proxy error',
       );
       return;
@@ -275,10 +433,20 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     deps.onExchange?.(exchange);
   }
 
+  /**
+   * A request with `Upgrade`: Node hands over the socket. It is answered like any other
+   * request (framed, timed out, audited), on that socket; only a WebSocket the upstream
+   * accepts with 101 becomes a tunnel. Other protocols (h2c) are asked for no more.
+   */
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', onUpgradeSocketError);
     trackUpgrade(socket);
-    proxy.ws(req, socket, head);
+    const webSocket = wantsWebSocket(req);
+    if (!webSocket) stripUpgrade(req);
+    const res = responseOn(req, socket as Socket);
+    onRequest(req, res, bodyAfterUpgrade(req, socket as Socket, head));
+    const flight = (req as IncomingMessage & Carrier)[FLIGHT];
+    if (flight !== undefined && webSocket) flight.upgradeHead = head;
   }
 
   function trackUpgrade(socket: Duplex): void {
@@ -293,7 +461,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     const code = error.code ?? 'unknown';
     if (code !== 'ECONNRESET') logger.info({ code, err: error.message }, 'client error');
-    if (!socket.writable || code === 'ECONNRESET') {
+    // A response already on its way on this connection: no second head can follow it.
+    const current = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!socket.writable || code === 'ECONNRESET' || current?.headersSent === true) {
       socket.destroy();
       return;
     }
@@ -307,6 +477,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     lastUpstreamAnswer: () => lastAnswer,
     closeUpgrades: () => {
       for (const socket of upgrades) socket.destroy();
+    },
+    drain: () => {
+      draining = true;
     },
     destroy: () => {
       agent.destroy();
@@ -323,6 +496,12 @@ function passTrailers(this: IncomingMessage & Carrier): void {
   const fields: [string, string][] = [];
   for (let i = 0; i < raw.length; i += 2) fields.push([raw[i] as string, raw[i + 1] as string]);
   res.addTrailers(fields);
+}
+
+/** True when the request head announces a body (a length above 0, or chunked). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function upstreamSeconds(flight: Flight): number | undefined {
