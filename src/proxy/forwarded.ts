@@ -9,7 +9,8 @@ import type { IncomingMessage } from 'node:http';
 export function setForwarded(req: IncomingMessage): void {
   const headers = req.headers;
   const address = req.socket.remoteAddress ?? '';
-  const earlier = headers['x-forwarded-for'];
+  const given = headers['x-forwarded-for'];
+  const earlier = Array.isArray(given) ? given.join(', ') : given;
   headers['x-forwarded-for'] = earlier === undefined || earlier === '' ? address : `${earlier}, ${address}`;
   headers['x-forwarded-proto'] = 'http';
   const host = headers.host;
@@ -20,5 +21,5 @@ export function setForwarded(req: IncomingMessage): void {
   }
   headers['x-forwarded-host'] = host;
   const port = /:(\d+)$/.exec(host);
-  headers['x-forwarded-port'] = port === null ? '80' : (port[1] as string);
+  headers['x-forwarded-port'] = port?.[1] ?? '80';
 }
