@@ -8,7 +8,7 @@ import { readConfigFile, resolveConfig, type Override } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { startDemoBackend, demoCurlLines, type DemoBackend } from './demo/demo-backend.js';
 import { ERROR_CODES, RestauditError } from './errors.js';
-import { createLogger, flushLogger, LOG_LEVELS } from './logging/logger.js';
+import { createLogger, flushLogger, LOG_LEVELS, type Logger } from './logging/logger.js';
 import { ALL_RULES } from './rules/all-rules.js';
 import { createAuditCore, createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
 import { createPrimary } from './cluster/primary.js';
@@ -205,12 +205,38 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
   );
   if (demo !== undefined) printBanner(`http://127.0.0.1:${addresses.proxy.port}`, `http://127.0.0.1:${addresses.admin.port}`);
 
+  const onHangup = (): void => reloadConfig(file, values, env, logger, (next) => service.reload({ ...next, target: next.target ?? target }));
+  process.on('SIGHUP', onHangup);
   await stopSignal(['SIGTERM', 'SIGINT'], (signal) => logger.info({ signal, graceMs: DEFAULT_GRACE_MS }, 'shutting down'));
+  process.removeListener('SIGHUP', onHangup);
+  process.on('SIGHUP', ignore);
   await service.close(DEFAULT_GRACE_MS);
   await demo?.close();
   logger.info('stopped');
   await flushLogger(logger);
   return 0;
+}
+
+/**
+ * SIGHUP: re-reads the config file, with the same flags and env vars laid over it. A valid
+ * one applies to new exchanges (those in flight finish on the old one); an invalid one is
+ * logged with each problem, and the running configuration is kept.
+ */
+function reloadConfig(file: string | undefined, values: Values, env: NodeJS.ProcessEnv, logger: Logger, apply: (config: Config) => string[]): void {
+  if (file === undefined) {
+    logger.warn({ signal: 'SIGHUP' }, 'no config file to re-read, running config kept');
+    return;
+  }
+  let next: Config;
+  try {
+    next = resolveConfig(readConfigFile(file), overridesFrom(values, env), file);
+  } catch (error) {
+    const problems = error instanceof RestauditError ? error.problems : [(error as Error).message];
+    logger.error({ signal: 'SIGHUP', file, problems }, 'config reload failed, running config kept');
+    return;
+  }
+  const restartRequired = apply(next);
+  logger.info({ signal: 'SIGHUP', file, restartRequired }, 'config reloaded');
 }
 
 /**
@@ -223,6 +249,9 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   const logger = createLogger({ level: isLogLevel(level) ? level : 'info', credentialHeaders: config.credentials.headers });
   const lessons = new LessonSender();
   const core = createAuditCore(config, { logger, registry: workerRegistry(), share: lessons.share });
+  // A hangup of the terminal reaches every process of the group: the primary re-reads the
+  // configuration and hands it to the workers, which must not die of the signal meanwhile.
+  process.on('SIGHUP', ignore);
   await core.listen();
   const stopAnswering = answerPrimary(core);
   await stopSignal(['SIGTERM', 'SIGINT', 'disconnect'], () => undefined);

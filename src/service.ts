@@ -11,7 +11,7 @@ import type { ViolationBuffer } from './findings/violation-buffer.js';
 import type { Logger } from './logging/logger.js';
 import type { ExchangeMemory, Lesson } from './memory/exchange-memory.js';
 import { createAuditPipeline } from './pipeline/audit-pipeline.js';
-import { createProxy } from './proxy/audit-proxy.js';
+import { createProxy, type ProxyHandle } from './proxy/audit-proxy.js';
 
 /** How recently the upstream must have answered for /readyz to skip its probe. */
 const READY_WINDOW_MS = 30_000;
@@ -43,6 +43,11 @@ export interface AuditCore {
   listen(): Promise<AddressInfo>;
   /** True once listening and the upstream answered recently (or answers a TCP probe). */
   ready(): Promise<boolean>;
+  /**
+   * Applies a re-read configuration to new exchanges; those in flight finish on the old one.
+   * Returns the keys that changed but take effect only on a restart.
+   */
+  reload(config: Config & { target: string }): string[];
   /** Stops accepting, lets in-flight exchanges finish within `graceMs`, then closes. */
   close(graceMs?: number): Promise<void>;
 }
@@ -53,8 +58,18 @@ export interface AuditProxy {
   readonly violations: ViolationBuffer;
   /** Binds the proxy and admin ports; throws RA_ERR_LISTEN when one cannot be bound. */
   listen(): Promise<{ proxy: AddressInfo; admin: AddressInfo }>;
+  /** See AuditCore.reload. */
+  reload(config: Config & { target: string }): string[];
   /** Stops accepting, lets in-flight exchanges finish within `graceMs`, then closes. */
   close(graceMs?: number): Promise<void>;
+}
+
+/** Keys a running process cannot change: their new values wait for a restart. */
+const RESTART_KEYS = ['listen', 'admin', 'workers', 'memory'] as const;
+
+/** The keys among RESTART_KEYS whose values differ between two configurations. */
+export function restartRequired(running: Config, next: Config): string[] {
+  return RESTART_KEYS.filter((key) => JSON.stringify(running[key]) !== JSON.stringify(next[key]));
 }
 
 /**
@@ -64,17 +79,42 @@ export interface AuditProxy {
  */
 export function createAuditCore(config: Config & { target: string }, deps: AuditProxyDeps): AuditCore {
   const { logger } = deps;
-  const pipeline = createAuditPipeline(config, { ...deps, targetHost: new URL(config.target).host });
+  let running = config;
+  let pipeline = createAuditPipeline(config, { ...deps, targetHost: new URL(config.target).host });
   const { registry, memory, violations } = pipeline;
-  const proxy = createProxy(config, { logger, pipeline });
+  let proxy = createProxy(config, { logger, pipeline });
+  /** Proxies a reload replaced, until their last exchange is over. */
+  const retired = new Set<ProxyHandle>();
+  const inFlight = (): number => [proxy, ...retired].reduce((sum, each) => sum + each.inFlight(), 0);
   const probe = createUpstreamProbe(new URL(config.target));
   let listening = false;
+
+  function retire(old: ProxyHandle): void {
+    retired.add(old);
+    const timer = setInterval(() => {
+      if (old.inFlight() > 0) return;
+      clearInterval(timer);
+      retired.delete(old);
+      old.destroy();
+    }, 100);
+    timer.unref();
+  }
 
   return {
     registry,
     memory,
     violations,
     learn: (lesson) => pipeline.learn(lesson),
+    reload(next) {
+      const restart = restartRequired(running, next);
+      pipeline = createAuditPipeline(next, { ...deps, targetHost: new URL(next.target).host, shared: pipeline });
+      const old = proxy;
+      proxy = createProxy(next, { logger, pipeline, server: old.server });
+      old.detach();
+      retire(old);
+      running = next;
+      return restart;
+    },
     async listen() {
       const address = await bind(proxy.server, config.listen, 'listen');
       listening = true;
@@ -91,18 +131,18 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
       const closed = closeServer(proxy.server);
       // Kept-alive clients take no further request here: each response from now on says
       // `Connection: close`, and connections are closed as they go idle.
-      proxy.drain();
+      for (const each of [proxy, ...retired]) each.drain();
       proxy.server.closeIdleConnections();
       const deadline = performance.now() + graceMs;
-      while (proxy.inFlight() > 0 && performance.now() < deadline) {
+      while (inFlight() > 0 && performance.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         proxy.server.closeIdleConnections();
       }
-      if (proxy.inFlight() > 0) logger.warn({ inFlight: proxy.inFlight(), graceMs }, 'grace period over, closing connections');
+      if (inFlight() > 0) logger.warn({ inFlight: inFlight(), graceMs }, 'grace period over, closing connections');
       proxy.server.closeAllConnections();
-      proxy.closeUpgrades();
+      for (const each of [proxy, ...retired]) each.closeUpgrades();
       await closed;
-      proxy.destroy();
+      for (const each of [proxy, ...retired]) each.destroy();
     },
   };
 }
@@ -121,6 +161,7 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
     registry,
     memory: core.memory,
     violations,
+    reload: (next) => core.reload(next),
     async listen() {
       const proxyAddress = await core.listen();
       let adminAddress: AddressInfo;

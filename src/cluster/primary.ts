@@ -6,8 +6,8 @@ import type { Config } from '../config/schema.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import type { Logger } from '../logging/logger.js';
-import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS } from '../service.js';
-import { isLessonsMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest } from './messages.js';
+import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS, restartRequired } from '../service.js';
+import { isLessonsMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ReloadMessage, type ViolationsRequest } from './messages.js';
 
 /** How long the primary waits for a worker to answer an IPC request. */
 const ASK_TIMEOUT_MS = 2000;
@@ -24,6 +24,8 @@ export interface PrimaryOptions {
 export interface Primary {
   /** Starts every worker and the admin port; throws RA_ERR_WORKER or RA_ERR_LISTEN. */
   listen(): Promise<{ proxy: AddressInfo; admin: AddressInfo }>;
+  /** Hands a re-read configuration to every worker (and to those started later); see AuditCore.reload. */
+  reload(config: Config & { target: string }): string[];
   /** Stops every worker (each lets its in-flight exchanges finish), then the admin port. */
   close(graceMs?: number): Promise<void>;
 }
@@ -58,6 +60,7 @@ export function createPrimary(options: PrimaryOptions): Primary {
   const registry = new AggregatorRegistry<PrometheusContentType>();
   const own = primaryRegistry();
   const probe = createUpstreamProbe(new URL(config.target));
+  let running = config;
   const env = { [WORKER_CONFIG_ENV]: JSON.stringify(config), LOG_LEVEL: options.level };
   let stopping = false;
   let asked = 0;
@@ -140,6 +143,15 @@ export function createPrimary(options: PrimaryOptions): Primary {
   }
 
   return {
+    reload(next) {
+      const restart = restartRequired(running, next);
+      running = next;
+      // A worker started later (a replacement) starts on the new configuration.
+      env[WORKER_CONFIG_ENV] = JSON.stringify(next);
+      const message: ReloadMessage = { type: 'restaudit:reload', config: next };
+      for (const worker of listening) worker.send(message);
+      return restart;
+    },
     async listen() {
       try {
         const addresses = await Promise.all(Array.from({ length: config.workers }, () => fork()));

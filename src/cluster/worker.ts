@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { AuditCore } from '../service.js';
 import type { Lesson } from '../memory/exchange-memory.js';
-import { isLessonsMessage, isViolationsRequest, WORKER_CONFIG_ENV, type LessonsMessage, type ViolationsResponse } from './messages.js';
+import { isLessonsMessage, isReloadMessage, isViolationsRequest, WORKER_CONFIG_ENV, type LessonsMessage, type ViolationsResponse } from './messages.js';
 
 /** The configuration the primary validated and handed over; never re-read from flags or files. */
 export function workerConfig(env: NodeJS.ProcessEnv): Config & { target: string } {
@@ -56,6 +56,8 @@ export function answerPrimary(core: AuditCore): () => void {
   const onMessage = (message: unknown): void => {
     if (isLessonsMessage(message)) {
       for (const lesson of message.lessons) core.learn(lesson);
+    } else if (isReloadMessage(message)) {
+      core.reload(message.config);
     } else if (isViolationsRequest(message)) {
       const response: ViolationsResponse = { type: 'restaudit:violations', requestId: message.requestId, violations: core.violations.recent(message.limit) };
       process.send?.(response);

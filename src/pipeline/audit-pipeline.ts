@@ -28,6 +28,8 @@ export interface AuditPipelineDeps {
   readonly share?: (lesson: Lesson) => void;
   /** Called with each judged exchange after the rules ran (tests). */
   readonly onExchange?: (exchange: Exchange) => void;
+  /** The state a reloaded pipeline keeps from the one it replaces (counters, memory, recent violations). */
+  readonly shared?: Pick<AuditPipeline, 'registry' | 'metrics' | 'memory' | 'violations'>;
 }
 
 /** An exchange as the pipeline completed it, and what the rules found in it. */
@@ -71,12 +73,13 @@ export interface AuditPipeline {
 /** Creates the pipeline's parts once (metrics, routes, rules, memory, reporter) and wires them. */
 export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): AuditPipeline {
   const { logger } = deps;
-  const registry = deps.registry ?? new Registry();
-  const memory = new ExchangeMemory({ ...config.memory, now: deps.now });
-  const metrics = new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics });
+  const { shared } = deps;
+  const registry = shared?.registry ?? deps.registry ?? new Registry();
+  const memory = shared?.memory ?? new ExchangeMemory({ ...config.memory, now: deps.now });
+  const metrics = shared?.metrics ?? new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics });
   const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow());
   const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'));
-  const violations = new ViolationBuffer(MAX_LIMIT);
+  const violations = shared?.violations ?? new ViolationBuffer(MAX_LIMIT);
   const reporter = new FindingReporter(metrics, logger, violations);
   const auditor = new Auditor(engine, memory, deps.targetHost, decodedLimit(config.inspect.maxBodyBytes), deps.share);
   const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);

@@ -1,6 +1,5 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Duplex, Readable } from 'node:stream';
 import httpProxy from 'http-proxy';
@@ -11,7 +10,8 @@ import type { ProxyErrorReason } from '../metrics/metrics.js';
 import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { errorReason } from './error-reason.js';
 import { FLIGHT, Flight, type Carrier } from './flight.js';
-import { createClientServer } from './client-server.js';
+import { applyClientTimeouts, createClientServer } from './client-server.js';
+import { createDeadlines } from './deadlines.js';
 import { setForwarded } from './forwarded.js';
 import { sendProblem, statusFor } from './problem.js';
 import { writeUpstreamHead } from './response-head.js';
@@ -28,6 +28,8 @@ export interface ProxyDeps {
   readonly logger: Logger;
   /** Takes each exchange once its response has gone: counts, judges and reports it. */
   readonly pipeline: AuditPipeline;
+  /** The listening server of the proxy this one replaces (a reload); a new one by default. */
+  readonly server?: http.Server;
 }
 
 export interface ProxyHandle {
@@ -43,6 +45,8 @@ export interface ProxyHandle {
    * connection closes after it (a kept-alive client takes no further request here).
    */
   readonly drain: () => void;
+  /** Stops taking requests from the server (a reload hands it to another proxy). */
+  readonly detach: () => void;
   /** Stops the upstream agent (after the server is closed). */
   readonly destroy: () => void;
 }
@@ -55,7 +59,6 @@ export interface ProxyHandle {
 export function createProxy(config: Config & { target: string }, deps: ProxyDeps): ProxyHandle {
   const { logger, pipeline } = deps;
   const maxBodyBytes = config.inspect.maxBodyBytes;
-  const { timeoutMs, connectTimeoutMs, idleTimeoutMs } = config.upstream;
   const bodyTimeoutMs = config.client.bodyTimeoutMs;
   const target = new URL(config.target);
   let inFlight = 0;
@@ -65,6 +68,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   /** The flight whose upstream request is being created right now (synchronously). */
   let creating: Flight | undefined;
 
+  const deadlines = createDeadlines(config, { upstreamTimedOut, clientTimedOut });
   const agent = createUpstreamAgent({
     https: target.protocol === 'https:',
     insecureTls: config.upstream.insecureTls,
@@ -78,8 +82,8 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       (request as ClientRequest & { maxHeadersCount: number }).maxHeadersCount = 0;
       flight.upstreamRequest = request;
       (request as ClientRequest & Carrier)[FLIGHT] = flight;
-      request.on('socket', onUpstreamSocket);
-      request.on('finish', onUpstreamRequestSent);
+      request.on('socket', deadlines.onUpstreamSocket);
+      request.on('finish', deadlines.onUpstreamRequestSent);
       request.on('upgrade', onUpstreamSwitch);
     },
   });
@@ -103,7 +107,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   // A client that went away while its request was uploading: its response records it.
   proxy.on('econnreset', () => {});
 
-  const server = createClientServer(config.client, onRequest);
+  const server = deps.server ?? createClientServer(config.client);
+  if (deps.server !== undefined) applyClientTimeouts(server, config.client);
+  server.on('request', onRequest);
   server.on('upgrade', onUpgrade);
   server.on('clientError', onClientError);
 
@@ -122,7 +128,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     flight.body = body;
     body.on('data', onRequestData);
     if (hasBody(req)) {
-      flight.bodyTimer = setTimeout(onBodyTimeout, bodyTimeoutMs, flight);
+      deadlines.startBody(flight);
       body.once('end', onRequestEnd);
     }
     res.on('finish', onResponseFinish);
@@ -150,78 +156,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     clearTimeout(flight.bodyTimer);
   }
 
-  // ---- upstream timers: connect, then the head (from the request sent in full), then idle
-
-  function onUpstreamSocket(this: ClientRequest & Carrier, socket: Socket): void {
-    const flight = this[FLIGHT];
-    if (flight === undefined || !socket.connecting) return;
-    flight.timer = setTimeout(onConnectTimeout, connectTimeoutMs, flight);
-    socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
-      clearTimeout(flight.timer);
-      flight.timer = undefined;
-      if (flight.requestSent) startHeadTimer(flight);
-    });
-  }
-
-  function onUpstreamRequestSent(this: ClientRequest & Carrier): void {
-    const flight = this[FLIGHT];
-    if (flight === undefined) return;
-    flight.requestSent = true;
-    // Before the connection is up, 'finish' only means the request waits in a buffer.
-    if (this.socket !== null && !this.socket.connecting) startHeadTimer(flight);
-  }
-
-  function startHeadTimer(flight: Flight): void {
-    if (flight.status !== 0 || flight.settled || flight.failure !== undefined) return;
-    clearTimeout(flight.timer);
-    flight.timer = setTimeout(onHeadTimeout, timeoutMs, flight);
-  }
-
-  function onConnectTimeout(flight: Flight): void {
-    upstreamTimedOut(flight, `no connection to the upstream within ${connectTimeoutMs} ms`);
-  }
-
-  function onHeadTimeout(flight: Flight): void {
-    upstreamTimedOut(flight, `no response head within ${timeoutMs} ms of the request being sent`);
-  }
-
   function upstreamTimedOut(flight: Flight, why: string): void {
-    flight.timer = undefined;
-    if (flight.status !== 0 || flight.settled || flight.failure !== undefined) return;
     failBeforeHead(flight, 'timeout', new Error(why));
     flight.upstreamRequest?.destroy();
-  }
-
-  /** No byte of the response body for idleTimeoutMs, while the client was reading: cut off. */
-  function onIdleTimeout(flight: Flight): void {
-    const upstream = flight.upstreamResponse;
-    if (flight.settled || upstream === undefined || upstream.complete) return;
-    // The client reads slowly and the proxy stopped reading for it: not the upstream's stall.
-    if (upstream.isPaused()) {
-      flight.timer?.refresh();
-      return;
-    }
-    flight.brokenAfterHead = 'timeout';
-    flight.brokenWhy = `no byte of the response body within ${idleTimeoutMs} ms`;
-    upstream.destroy();
-    flight.res.destroy();
-  }
-
-  /**
-   * No byte of the request body for bodyTimeoutMs. When the proxy stopped reading because
-   * the upstream takes nothing, the upstream stalled (504); else the client did (408).
-   */
-  function onBodyTimeout(flight: Flight): void {
-    flight.bodyTimer = undefined;
-    if (flight.settled || flight.bodyDone) return;
-    if (flight.body?.isPaused() === true) {
-      if (flight.status === 0 && flight.failure === undefined) {
-        failBeforeHead(flight, 'timeout', new Error(`the upstream took no byte of the request body within ${bodyTimeoutMs} ms`));
-        flight.upstreamRequest?.destroy();
-      }
-      return;
-    }
-    clientTimedOut(flight);
   }
 
   function clientTimedOut(flight: Flight): void {
@@ -297,7 +234,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     upstream.once('end', passTrailers);
     upstream.pipe(res);
     if (flight.bodiless) watchForBytesAfterBodiless(upstream.socket, flight);
-    else if (!upstream.complete) flight.timer = setTimeout(onIdleTimeout, idleTimeoutMs, flight);
+    else if (!upstream.complete) deadlines.startIdle(flight);
   }
 
   function onUpstreamData(this: IncomingMessage & Carrier, chunk: Buffer): void {
@@ -464,6 +401,11 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     },
     drain: () => {
       draining = true;
+    },
+    detach: () => {
+      server.removeListener('request', onRequest);
+      server.removeListener('upgrade', onUpgrade);
+      server.removeListener('clientError', onClientError);
     },
     destroy: () => {
       agent.destroy();
