@@ -11,13 +11,24 @@ export interface WireReply {
 }
 
 /** Writes raw bytes to the proxy and collects what comes back until it closes or `ms` pass. */
-export function sendRaw(port: number, bytes: string | Buffer | Array<string | Buffer>, ms = 2000, until?: (text: string) => boolean): Promise<WireReply> {
+export function sendRaw(port: number, bytes: string | Buffer | Array<string | Buffer>, ms = 2000, until?: (text: string) => boolean, gapMs = 0): Promise<WireReply> {
   return new Promise((resolve) => {
     const started = Date.now();
     const socket = net.connect(port, '127.0.0.1');
     const parts = Array.isArray(bytes) ? bytes : [bytes];
     socket.once('connect', () => {
-      for (const part of parts) socket.write(part);
+      if (gapMs === 0) {
+        for (const part of parts) socket.write(part);
+        return;
+      }
+      // One part every gapMs (a slow client).
+      let next = 0;
+      const write = (): void => {
+        if (socket.destroyed || next >= parts.length) return;
+        socket.write(parts[next++] as string | Buffer);
+        setTimeout(write, gapMs);
+      };
+      write();
     });
     let text = '';
     let reset = false;
