@@ -147,7 +147,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
   };
 }
 
-/** The auditing proxy and its admin port (`/metrics`, `/healthz`, `/readyz`, `/violations`). */
+/** The auditing proxy and its admin port (`/metrics`, `/healthz`, `/readyz`, `/violations`, the live page). */
 export function createAuditProxy(config: Config & { target: string }, deps: AuditProxyDeps): AuditProxy {
   const core = createAuditCore(config, deps);
   const { registry, violations } = core;
@@ -155,6 +155,9 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
     metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
     violations: (limit) => Promise.resolve(violations.recent(limit)),
     ready: () => core.ready(),
+    events: (onViolation) => violations.subscribe(onViolation),
+    customRules: config.custom,
+    token: config.adminToken,
   });
 
   return {
