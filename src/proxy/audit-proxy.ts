@@ -390,6 +390,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     }
     const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // Closed once the answer is out, whether or not the client reads it or closes its side:
+    // a slowloris client that never reads must not hold the connection half-open.
+    socket.once('finish', () => socket.destroy());
   }
 
   return {

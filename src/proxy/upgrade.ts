@@ -27,7 +27,7 @@ export function responseOn(req: IncomingMessage, socket: Socket): http.ServerRes
   const res = new http.ServerResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket);
-  res.once('finish', () => socket.end());
+  res.once('finish', () => socket.end(() => socket.destroy()));
   return res;
 }
 
