@@ -12,6 +12,7 @@ import { createLogger, flushLogger, LOG_LEVELS, type Logger } from './logging/lo
 import { ALL_RULES } from './rules/all-rules.js';
 import { createAuditCore, createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
 import { createPrimary } from './cluster/primary.js';
+import { LessonBarrier } from './cluster/lesson-barrier.js';
 import { answerPrimary, LessonSender, workerConfig, workerRegistry } from './cluster/worker.js';
 import { VERSION } from './version.js';
 
@@ -253,12 +254,13 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   const level = env.LOG_LEVEL;
   const logger = createLogger({ level: isLogLevel(level) ? level : 'info', credentialHeaders: config.credentials.headers });
   const lessons = new LessonSender();
-  const core = createAuditCore(config, { logger, registry: workerRegistry(), share: lessons.share });
+  const barrier = new LessonBarrier((message) => process.send?.(message));
+  const core = createAuditCore(config, { logger, registry: workerRegistry(), share: lessons.share, gate: barrier });
   // A hangup of the terminal reaches every process of the group: the primary re-reads the
   // configuration and hands it to the workers, which must not die of the signal meanwhile.
   process.on('SIGHUP', ignore);
   await core.listen();
-  const stopAnswering = answerPrimary(core);
+  const stopAnswering = answerPrimary(core, barrier);
   await stopSignal(['SIGTERM', 'SIGINT', 'disconnect'], () => undefined);
   // Ctrl-C reaches every process of the group, then the primary sends SIGTERM as well: the
   // second signal must not cut the exchanges this worker is finishing (the primary kills
@@ -266,7 +268,7 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, ignore);
   stopAnswering();
   await core.close(DEFAULT_GRACE_MS);
-  lessons.flush();
+  barrier.release();
   await flushLogger(logger);
   return 0;
 }
@@ -303,6 +305,7 @@ function printBanner(proxyUrl: string, adminUrl: string): void {
     'Try a few exchanges, then look at what restaudit saw:',
     ...demoCurlLines(proxyUrl).map((line) => `  ${line}`),
     '  (every flawed endpoint, cross-exchange sequences included: docs/demo.md)',
+    `  open ${adminUrl}/ in a browser: the live page (counts, evidence, filters, updating as you go)`,
     `  curl -s ${adminUrl}/violations | head -c 2000`,
     `  curl -s ${adminUrl}/metrics | grep restaudit_violations_total`,
     'Run with --target http://your-backend:port to audit your own service.',

@@ -12,6 +12,7 @@ import type { Logger } from './logging/logger.js';
 import type { ExchangeMemory, Lesson } from './memory/exchange-memory.js';
 import { createAuditPipeline } from './pipeline/audit-pipeline.js';
 import { createProxy, type ProxyHandle } from './proxy/audit-proxy.js';
+import type { JudgementGate } from './proxy/judgement-gate.js';
 
 /** How recently the upstream must have answered for /readyz to skip its probe. */
 const READY_WINDOW_MS = 30_000;
@@ -30,6 +31,8 @@ export interface AuditProxyDeps {
   readonly now?: () => number;
   /** Passes on what other processes' memories need to learn (cluster workers). */
   readonly share?: (lesson: Lesson) => void;
+  /** Holds judgements until lessons from other processes are learned (cluster workers). */
+  readonly gate?: JudgementGate;
 }
 
 /** The auditing proxy without its admin port: what each cluster worker runs. */
@@ -82,7 +85,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
   let running = config;
   let pipeline = createAuditPipeline(config, { ...deps, targetHost: new URL(config.target).host });
   const { registry, memory, violations } = pipeline;
-  let proxy = createProxy(config, { logger, pipeline });
+  let proxy = createProxy(config, { logger, pipeline, gate: deps.gate });
   /** Proxies a reload replaced, until their last exchange is over. */
   const retired = new Set<ProxyHandle>();
   const inFlight = (): number => [proxy, ...retired].reduce((sum, each) => sum + each.inFlight(), 0);
@@ -109,7 +112,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
       const restart = restartRequired(running, next);
       pipeline = createAuditPipeline(next, { ...deps, targetHost: new URL(next.target).host, shared: pipeline });
       const old = proxy;
-      proxy = createProxy(next, { logger, pipeline, server: old.server });
+      proxy = createProxy(next, { logger, pipeline, gate: deps.gate, server: old.server });
       old.detach();
       retire(old);
       running = next;

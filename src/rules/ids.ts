@@ -26,6 +26,9 @@ export const MEMORY_RULE_IDS = [
   'protected-route-served-anonymously',
   'created-resource-not-found',
   'deleted-resource-still-served',
+  'head-not-supported',
+  'allow-omits-working-method',
+  'put-created-without-201',
 ] as const;
 
 /** Every built-in rule id of the public contract. Config keys under `rules:` must be one of these. */

@@ -30,6 +30,9 @@ const CONTRACT_RULES: Record<string, string> = {
   'protected-route-served-anonymously': 'error',
   'created-resource-not-found': 'error',
   'deleted-resource-still-served': 'error',
+  'head-not-supported': 'warning',
+  'allow-omits-working-method': 'warning',
+  'put-created-without-201': 'warning',
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'restaudit-cli-'));
