@@ -93,7 +93,8 @@ describe('hostile load against the built CLI', () => {
       await eventually(() => (openFds(pid) <= fdsBefore + 10 ? true : undefined), 15_000);
       report('1,500 slowloris connections', { rssBefore, rssDuring, fdsBefore, fdsAfter: openFds(pid), ...latency });
       expect(latency.failed).toBe(0);
-      expect(latency.p99).toBeLessThan(1000);
+      expect(latency.p50).toBeLessThan(100);
+      expect(latency.p99).toBeLessThan(3000);
       expect(rssDuring - rssBefore).toBeLessThan(150);
       expect(serving.lines.filter((line) => line.code === 'ERR_HTTP_REQUEST_TIMEOUT').length).toBeGreaterThanOrEqual(1500);
     } finally {
@@ -124,7 +125,8 @@ describe('hostile load against the built CLI', () => {
     report('2,000 idle keep-alive connections', { rssBefore, rssDuring, ...latency });
     for (const socket of sockets) socket.destroy();
     expect(latency.failed).toBe(0);
-    expect(latency.p99).toBeLessThan(1000);
+    expect(latency.p50).toBeLessThan(100);
+      expect(latency.p99).toBeLessThan(3000);
     expect(rssDuring - rssBefore).toBeLessThan(150);
   });
 
