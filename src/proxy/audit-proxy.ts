@@ -18,7 +18,7 @@ import type { JudgementGate } from './judgement-gate.js';
 import { sendProblem, statusFor } from './problem.js';
 import { writeUpstreamHead } from './response-head.js';
 import { createUpstreamAgent } from './upstream-agent.js';
-import { newRequestId } from './request-id.js';
+import { newRequestId, recordedRequestId } from './request-id.js';
 import { bodyAfterUpgrade, responseOn, stripUpgrade, switchingHead, tunnel, wantsWebSocket } from './upgrade.js';
 
 /**
@@ -123,11 +123,12 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   /** `body` is where the request body comes from when it is not `req` (after an upgrade). */
   function onRequest(req: IncomingMessage & Carrier, res: ServerResponse & Carrier, body: Readable & Carrier = req): void {
     inFlight++;
-    let id = req.headers['x-request-id'];
-    if (typeof id !== 'string' || id === '') {
+    const sent = req.headers['x-request-id'];
+    let id: string;
+    if (typeof sent !== 'string' || sent === '') {
       id = newRequestId();
       req.headers['x-request-id'] = id;
-    }
+    } else id = recordedRequestId(sent);
     const flight = new Flight(id, req, res, performance.now(), maxBodyBytes);
     if (draining) res.shouldKeepAlive = false;
     if (gate !== undefined) flight.ticket = gate.ticket();
