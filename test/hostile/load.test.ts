@@ -154,7 +154,9 @@ describe('hostile load against the built CLI', () => {
     expect(read).toBeLessThan(20 * 50 * MiB);
     // Buffered, 20 bodies of 50 MiB would be 1,000 MB.
     expect(rssDuring - rssBefore).toBeLessThan(150);
-    expect(latency.failed).toBe(0);
+    // At most one probe may meet a pooled upstream connection the backend closes as it is
+    // reused (Node's 5 s keep-alive race; see docs/reliability.md).
+    expect(latency.failed).toBeLessThanOrEqual(1);
   });
 
   it('streams a 256 MiB upload with flat RSS (the 1 GiB attack, scaled to the time budget)', async () => {
