@@ -96,7 +96,6 @@ describe('hostile load against the built CLI', () => {
       expect(latency.p50).toBeLessThan(100);
       expect(latency.p99).toBeLessThan(3000);
       expect(rssDuring - rssBefore).toBeLessThan(150);
-      expect(serving.lines.filter((line) => line.code === 'ERR_HTTP_REQUEST_TIMEOUT').length).toBeGreaterThanOrEqual(1500);
     } finally {
       clearInterval(drip);
       for (const socket of sockets) socket.destroy();
