@@ -1,11 +1,18 @@
 import { LRUCache } from 'lru-cache';
+import type { SpecPath } from '../spec/types.js';
+import { RouteTrie } from './route-trie.js';
 
 /** Where a path belongs: its template, and the bounded label metrics may use for it. */
 export interface RouteMatch {
-  /** Configured template, else inferred (`/users/:id`). What the stateful rules learn on. */
+  /**
+   * Configured template, else the spec's, else inferred (`/users/:id`). What the stateful
+   * rules learn on.
+   */
   readonly template: string;
   /** `template`, or `__other__` once `maxRoutes` distinct labels exist. */
   readonly label: string;
+  /** The spec's path item the path falls under (with a spec), whatever template won. */
+  readonly spec: SpecPath | undefined;
 }
 
 export const OTHER_ROUTE = '__other__';
@@ -39,35 +46,13 @@ export function inferTemplate(path: string): string {
   return changed ? segments.join('/') : path;
 }
 
-interface CompiledTemplate {
-  readonly template: string;
-  /** Literal segments, or `undefined` where the template has a `:param`. */
-  readonly segments: readonly (string | undefined)[];
-}
-
-function compile(template: string): CompiledTemplate {
-  return {
-    template,
-    segments: template.split('/').map((segment) => (segment.startsWith(':') ? undefined : segment)),
-  };
-}
-
-function matches(compiled: CompiledTemplate, segments: readonly string[]): boolean {
-  if (compiled.segments.length !== segments.length) return false;
-  for (let i = 0; i < segments.length; i++) {
-    const expected = compiled.segments[i];
-    const actual = segments[i] as string;
-    if (expected === undefined ? actual === '' : expected !== actual) return false;
-  }
-  return true;
-}
-
 /**
- * Maps request paths to route templates: configured templates first, in order; otherwise
- * inference. Results are cached per path (bounded), and labels are capped at `maxRoutes`.
+ * Maps request paths to route templates: configured templates first, then the spec's paths,
+ * otherwise inference. Both sets of templates are compiled once into segment tries. Results
+ * are cached per path (bounded), and labels are capped at `maxRoutes`.
  */
 export class RouteResolver {
-  private readonly templates: readonly CompiledTemplate[];
+  private readonly templates = new RouteTrie<string>();
   private readonly labels = new Set<string>();
   private readonly cache: LRUCache<string, RouteMatch>;
 
@@ -75,14 +60,16 @@ export class RouteResolver {
    * @param templates configured templates (`/users/:id`)
    * @param maxRoutes distinct labels before `__other__`
    * @param onOverflow called for each path that gets `__other__` because the labels are full
+   * @param specPaths the spec's path items by full template (under its servers path)
    */
   constructor(
     templates: readonly string[],
     private readonly maxRoutes: number,
     private readonly onOverflow: () => void = () => {},
+    private readonly specPaths: RouteTrie<SpecPath> = new RouteTrie(),
     cacheSize = 10_000,
   ) {
-    this.templates = templates.map(compile);
+    for (const template of templates) this.templates.insert(template, template);
     this.cache = new LRUCache({ max: cacheSize });
   }
 
@@ -92,8 +79,9 @@ export class RouteResolver {
       if (cached.label === OTHER_ROUTE) this.onOverflow();
       return cached;
     }
-    const template = this.templateOf(path);
-    const match = { template, label: this.labelFor(template) };
+    const spec = this.specPaths.match(path);
+    const template = this.templates.match(path) ?? spec?.template ?? inferTemplate(path);
+    const match = { template, label: this.labelFor(template), spec };
     this.cache.set(path, match);
     return match;
   }
@@ -101,14 +89,6 @@ export class RouteResolver {
   /** The number of distinct labels handed out (never above maxRoutes). */
   get labelCount(): number {
     return this.labels.size;
-  }
-
-  private templateOf(path: string): string {
-    if (this.templates.length > 0) {
-      const segments = path.split('/');
-      for (const compiled of this.templates) if (matches(compiled, segments)) return compiled.template;
-    }
-    return inferTemplate(path);
   }
 
   private labelFor(template: string): string {
