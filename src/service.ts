@@ -15,7 +15,10 @@ import { AuditMetrics } from './metrics/metrics.js';
 import { createProxy } from './proxy/audit-proxy.js';
 import { RouteResolver } from './routes/route-resolver.js';
 import { Auditor } from './rules/auditor.js';
+import { ALL_RULES } from './rules/all-rules.js';
 import { RuleEngine } from './rules/engine.js';
+import type { CompiledSpec } from './spec/compile-spec.js';
+import { SpecCoverage } from './spec/coverage.js';
 import { VERSION } from './version.js';
 
 /** How recently the upstream must have answered for /readyz to skip its probe. */
@@ -35,6 +38,8 @@ export interface AuditProxyDeps {
   readonly now?: () => number;
   /** Passes on what other processes' memories need to learn (cluster workers). */
   readonly share?: (lesson: Lesson) => void;
+  /** The compiled OpenAPI document (`--spec`), loaded once at start-up. */
+  readonly spec?: CompiledSpec;
 }
 
 /** The auditing proxy without its admin port: what each cluster worker runs. */
@@ -42,6 +47,8 @@ export interface AuditCore {
   readonly registry: Registry;
   readonly memory: ExchangeMemory;
   readonly violations: ViolationBuffer;
+  /** With a spec: what traffic has exercised of it. */
+  readonly coverage: SpecCoverage | undefined;
   /** Learns what another process's exchange taught (cluster workers). */
   learn(lesson: Lesson): void;
   /** Binds the proxy port; throws RA_ERR_LISTEN when it cannot be bound. */
@@ -70,12 +77,15 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
   const { logger } = deps;
   const registry = deps.registry ?? new Registry();
   const memory = new ExchangeMemory({ ...config.memory, now: deps.now });
-  const metrics = new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics });
-  const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow());
-  const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'));
+  const { spec } = deps;
+  const coverage = spec === undefined ? undefined : new SpecCoverage(spec.file, spec.operations);
+  const specOperations = coverage === undefined ? undefined : () => ({ seen: coverage.seenCount, unseen: coverage.documentedCount - coverage.seenCount });
+  const metrics = new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics, specOperations });
+  const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow(), spec?.paths);
+  const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'), ALL_RULES, spec !== undefined);
   const violations = new ViolationBuffer(MAX_LIMIT);
   const reporter = new FindingReporter(metrics, logger, violations);
-  const auditor = new Auditor(engine, memory, new URL(config.target).host, decodedLimit(config.inspect.maxBodyBytes), deps.share);
+  const auditor = new Auditor(engine, memory, new URL(config.target).host, decodedLimit(config.inspect.maxBodyBytes), deps.share, coverage);
   const proxy = createProxy(config, { logger, metrics, routes, auditor, reporter, onExchange: deps.onExchange });
   const probe = createUpstreamProbe(new URL(config.target));
   let listening = false;
@@ -84,6 +94,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
     registry,
     memory,
     violations,
+    coverage,
     learn({ exchange, location, bodyType }) {
       memory.record(exchange, location, bodyType);
     },
@@ -123,6 +134,7 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
     metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
     violations: (limit) => Promise.resolve(violations.recent(limit)),
     ready: () => core.ready(),
+    specCoverage: core.coverage === undefined ? undefined : () => Promise.resolve(core.coverage?.report()),
   });
 
   return {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
+import type { CoverageReport } from '../spec/coverage.js';
 
 export interface AdminDeps {
   /** The Prometheus exposition text and its content type (one process's, or every worker's). */
@@ -8,6 +9,8 @@ export interface AdminDeps {
   readonly violations: (limit: number) => Promise<readonly ViolationRecord[]>;
   /** True once the proxy listens and the upstream answered recently (or answers a probe). */
   readonly ready: () => Promise<boolean>;
+  /** With a spec: which documented operations traffic exercised, and which undocumented ones it hit. */
+  readonly specCoverage?: () => Promise<CoverageReport | undefined>;
 }
 
 /** The most `/violations?limit=` may ask for (the size of each process's ring). */
@@ -55,8 +58,20 @@ export function createAdminServer(deps: AdminDeps): http.Server {
         );
         return;
       }
+      case '/spec-coverage': {
+        const coverage = deps.specCoverage;
+        if (coverage === undefined) {
+          send(res, 404, 'application/json', JSON.stringify({ error: 'no spec: start restaudit with --spec FILE to measure its coverage' }));
+          return;
+        }
+        coverage().then(
+          (report) => send(res, 200, 'application/json', JSON.stringify(report)),
+          (error: unknown) => send(res, 500, 'application/json', JSON.stringify({ error: `spec coverage failed: ${(error as Error).message}` })),
+        );
+        return;
+      }
       default:
-        send(res, 404, 'text/plain; charset=utf-8', 'not found: try /metrics, /healthz, /readyz, /violations\n');
+        send(res, 404, 'text/plain; charset=utf-8', 'not found: try /metrics, /healthz, /readyz, /violations, /spec-coverage\n');
     }
   });
 }

@@ -8,7 +8,10 @@ import { ExchangeMemory } from '../memory/exchange-memory.js';
 import { credentialDetector } from '../proxy/credentials.js';
 import { RouteResolver } from '../routes/route-resolver.js';
 import { Auditor } from '../rules/auditor.js';
+import { ALL_RULES } from '../rules/all-rules.js';
 import { RuleEngine } from '../rules/engine.js';
+import type { CompiledSpec } from '../spec/compile-spec.js';
+import { SpecCoverage } from '../spec/coverage.js';
 import type { Finding } from '../rules/types.js';
 
 interface HarHeader {
@@ -55,18 +58,19 @@ export function readHar(file: string): HarEntry[] {
  * Runs the rules over recorded traffic, in the order it happened, with the same engine and
  * memory as live traffic. HAR bodies are stored decoded, so Content-Encoding is not undone.
  */
-export function auditHar(entries: readonly HarEntry[], config: Config): RecordedFinding[] {
+export function auditHar(entries: readonly HarEntry[], config: Config, spec?: CompiledSpec): RecordedFinding[] {
   let clock = 0;
   const memory = new ExchangeMemory({ ...config.memory, now: () => clock });
-  const engine = new RuleEngine(config, memory);
-  const routes = new RouteResolver(config.routes, Number.MAX_SAFE_INTEGER);
+  const engine = new RuleEngine(config, memory, undefined, ALL_RULES, spec !== undefined);
+  const routes = new RouteResolver(config.routes, Number.MAX_SAFE_INTEGER, undefined, spec?.paths);
+  const coverage = spec === undefined ? undefined : new SpecCoverage(spec.file, spec.operations);
   const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
   const limit = config.inspect.maxBodyBytes;
   const ordered = entries
     .map((entry, index) => ({ entry, index, at: Date.parse(entry.startedDateTime ?? '') }))
     .sort((a, b) => (Number.isNaN(a.at) || Number.isNaN(b.at) ? a.index - b.index : a.at - b.at || a.index - b.index));
   const firstUrl = ordered[0] === undefined ? undefined : safeUrl(ordered[0].entry.request.url);
-  const auditor = new Auditor(engine, memory, config.target === undefined ? (firstUrl?.host ?? '') : new URL(config.target).host, Math.max(1 << 20, limit * 16));
+  const auditor = new Auditor(engine, memory, config.target === undefined ? (firstUrl?.host ?? '') : new URL(config.target).host, Math.max(1 << 20, limit * 16), undefined, coverage);
   const findings: RecordedFinding[] = [];
   for (const { entry, index, at } of ordered) {
     if (!Number.isNaN(at)) clock = at;
@@ -80,6 +84,7 @@ export function auditHar(entries: readonly HarEntry[], config: Config): Recorded
     const content = entry.response.content;
     const responseBytes = content?.text === undefined ? Buffer.alloc(0) : Buffer.from(content.text, content.encoding === 'base64' ? 'base64' : 'utf8');
     const path = url.pathname;
+    const route = routes.resolve(path);
     const exchange: Exchange = {
       id: `har-${index}`,
       startedAt: Number.isNaN(at) ? 0 : at,
@@ -87,7 +92,7 @@ export function auditHar(entries: readonly HarEntry[], config: Config): Recorded
       method: entry.request.method.toUpperCase(),
       path,
       query: url.search.slice(1),
-      route: routes.resolve(path).template,
+      route: route.template,
       host: requestHeaders.host ?? url.host,
       requestHeaders,
       requestBody: BodyCopy.of(entry.request.postData?.text ?? '', limit),
@@ -97,7 +102,7 @@ export function auditHar(entries: readonly HarEntry[], config: Config): Recorded
       responseBody: BodyCopy.of(responseBytes, limit),
       bytesAfterBodilessResponse: 0,
     };
-    for (const finding of auditor.audit(exchange)) {
+    for (const finding of auditor.audit(exchange, route.spec)) {
       findings.push({ ...finding, entry: index, method: exchange.method, path, route: exchange.route, status: exchange.status });
     }
   }

@@ -270,7 +270,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     if (flight.request.truncated) metrics.inspectionTruncated('request');
     if (flight.response?.truncated === true) metrics.inspectionTruncated('response');
     const exchange = flight.toExchange(route.template, hasCredentials(flight.req.headers), now);
-    const findings = auditor.audit(exchange);
+    const findings = auditor.audit(exchange, route.spec);
     if (findings.length > 0) reporter.report(exchange, findings, method, route.label);
     deps.onExchange?.(exchange);
   }

@@ -1,6 +1,9 @@
 import { BodyView } from '../capture/body-view.js';
 import type { Exchange } from '../capture/exchange.js';
 import type { ExchangeMemory, JsonType, Lesson } from '../memory/exchange-memory.js';
+import type { SpecCoverage } from '../spec/coverage.js';
+import { SpecContext } from '../spec/spec-context.js';
+import type { SpecPath } from '../spec/types.js';
 import type { RuleEngine } from './engine.js';
 import { locationPath } from './location.js';
 import type { Finding, RuleContext } from './types.js';
@@ -18,22 +21,32 @@ export class Auditor {
     private readonly maxDecodedBytes: number,
     /** Passes on lessons other processes need (cluster workers); absent in one process. */
     private readonly share?: (lesson: Lesson) => void,
+    /** With a spec: what traffic has exercised of it. Without, no exchange is judged against one. */
+    private readonly coverage?: SpecCoverage,
   ) {}
 
-  audit(exchange: Exchange): Finding[] {
+  /**
+   * @param specPath the spec's path item the exchange's path falls under (route resolution found it)
+   */
+  audit(exchange: Exchange, specPath?: SpecPath): Finding[] {
     const location = exchange.status === 201 ? locationPath(exchange, this.targetHost) : undefined;
-    const context = this.engine.context(
-      new BodyView(exchange.requestBody, exchange.requestHeaders, this.maxDecodedBytes),
-      new BodyView(exchange.responseBody, exchange.responseHeaders, this.maxDecodedBytes),
-      location,
-    );
+    const request = new BodyView(exchange.requestBody, exchange.requestHeaders, this.maxDecodedBytes);
+    const spec = this.coverage === undefined ? undefined : new SpecContext(specPath, exchange, request);
+    const context = this.engine.context(request, new BodyView(exchange.responseBody, exchange.responseHeaders, this.maxDecodedBytes), location, spec);
     const findings = this.engine.evaluate(exchange, context);
+    if (spec !== undefined) this.cover(spec, exchange);
     const bodyType = acceptedBodyType(exchange.status, context);
     if (this.memory.record(exchange, location, bodyType) && this.share !== undefined) {
       const { id, method, path, route, status, hasCredentials } = exchange;
       this.share({ exchange: { id, method, path, route, status, hasCredentials }, location, bodyType });
     }
     return findings;
+  }
+
+  private cover(spec: SpecContext, exchange: Exchange): void {
+    const coverage = this.coverage as SpecCoverage;
+    if (spec.operation !== undefined) coverage.exercised(spec.operation, exchange.status);
+    else if (spec.judged && exchange.status !== 404 && exchange.status !== 405) coverage.hitUndocumented(exchange.method, exchange.route, exchange.status);
   }
 }
 

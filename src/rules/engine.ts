@@ -5,6 +5,7 @@ import type { MemoryReader } from '../memory/exchange-memory.js';
 import { ALL_RULES } from './all-rules.js';
 import { compileCustomRule } from './custom.js';
 import { DEFAULT_SUCCESS_STATUSES } from './success-status.js';
+import type { SpecContext } from '../spec/spec-context.js';
 import type { Finding, RuleContext, RuleDefinition, RuleSettings, Severity } from './types.js';
 
 /** A rule as configured: enabled (or it would not be here), its severity and ignored routes. */
@@ -30,10 +31,13 @@ export class RuleEngine {
     private readonly memory: MemoryReader,
     private readonly onFailure: RuleFailure = () => {},
     catalog: readonly RuleDefinition[] = ALL_RULES,
+    /** True with a spec: the spec rules run. */
+    readonly hasSpec = false,
   ) {
     this.settings = compileSettings(config);
     const active: ActiveRule[] = [];
     for (const definition of catalog) {
+      if (definition.requiresSpec === true && !hasSpec) continue;
       const override: RuleOverride | undefined = (config.rules as Readonly<Record<string, RuleOverride | undefined>>)[definition.id];
       if (!(override?.enabled ?? definition.enabledByDefault)) continue;
       active.push({
@@ -57,9 +61,10 @@ export class RuleEngine {
   /**
    * Context for one exchange: body views decode and parse lazily, at most once.
    * @param location the path a 201's Location names on this origin, if any
+   * @param spec what the spec says about the exchange (with a spec)
    */
-  context(request: BodyView, response: BodyView, location: string | undefined): RuleContext {
-    return { request, response, settings: this.settings, memory: this.memory, location };
+  context(request: BodyView, response: BodyView, location: string | undefined, spec?: SpecContext): RuleContext {
+    return { request, response, settings: this.settings, memory: this.memory, location, spec };
   }
 
   /** Every finding of every active rule on one exchange; an empty array when all is well. */
