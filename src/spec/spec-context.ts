@@ -27,8 +27,10 @@ export class SpecContext {
     private readonly request: BodyView,
   ) {
     const operations = path?.operations;
-    // A HEAD where the document has only GET is that GET (RFC 9110 §9.3.2; frameworks answer it).
-    this.operation = operations?.get(exchange.method) ?? (exchange.method === 'HEAD' ? operations?.get('GET') : undefined);
+    // A HEAD where the document has only GET is that GET (RFC 9110 §9.3.2; most frameworks
+    // answer it), unless the server refused it: then it is no operation (head-not-supported's).
+    const headAsGet = exchange.method === 'HEAD' && exchange.status !== 405 && exchange.status !== 501;
+    this.operation = operations?.get(exchange.method) ?? (headAsGet ? operations?.get('GET') : undefined);
     this.judged = this.operation !== undefined || exchange.method !== 'OPTIONS';
   }
 
