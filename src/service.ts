@@ -1,25 +1,19 @@
 import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Registry } from 'prom-client';
-import { createAdminServer, MAX_LIMIT } from './admin/admin-server.js';
+import type { Registry } from 'prom-client';
+import { createAdminServer } from './admin/admin-server.js';
 import type { Exchange } from './capture/exchange.js';
 import { splitHostPort } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ERROR_CODES, RestauditError } from './errors.js';
-import { FindingReporter } from './findings/reporter.js';
-import { ViolationBuffer } from './findings/violation-buffer.js';
+import type { ViolationBuffer } from './findings/violation-buffer.js';
 import type { Logger } from './logging/logger.js';
-import { ExchangeMemory, type Lesson } from './memory/exchange-memory.js';
-import { AuditMetrics } from './metrics/metrics.js';
-import { createProxy } from './proxy/audit-proxy.js';
-import { RouteResolver } from './routes/route-resolver.js';
-import { Auditor } from './rules/auditor.js';
-import { ALL_RULES } from './rules/all-rules.js';
-import { RuleEngine } from './rules/engine.js';
+import type { ExchangeMemory, Lesson } from './memory/exchange-memory.js';
+import { createAuditPipeline } from './pipeline/audit-pipeline.js';
 import type { CompiledSpec } from './spec/compile-spec.js';
-import { SpecCoverage } from './spec/coverage.js';
-import { VERSION } from './version.js';
+import type { SpecCoverage } from './spec/coverage.js';
+import { createProxy } from './proxy/audit-proxy.js';
 
 /** How recently the upstream must have answered for /readyz to skip its probe. */
 const READY_WINDOW_MS = 30_000;
@@ -70,23 +64,15 @@ export interface AuditProxy {
 }
 
 /**
- * Wires restaudit together: metrics, rules, findings and the proxy, each created once and
- * handed what it needs. Everything traffic-fed is bounded.
+ * Wires restaudit together: the audit pipeline (metrics, rules, memory, findings) and the
+ * proxy that feeds it, each created once and handed what it needs. Everything traffic-fed
+ * is bounded.
  */
 export function createAuditCore(config: Config & { target: string }, deps: AuditProxyDeps): AuditCore {
   const { logger } = deps;
-  const registry = deps.registry ?? new Registry();
-  const memory = new ExchangeMemory({ ...config.memory, now: deps.now });
-  const { spec } = deps;
-  const coverage = spec === undefined ? undefined : new SpecCoverage(spec.file, spec.operations);
-  const specOperations = coverage === undefined ? undefined : () => ({ seen: coverage.seenCount, unseen: coverage.documentedCount - coverage.seenCount });
-  const metrics = new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics, specOperations });
-  const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow(), spec?.paths);
-  const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'), ALL_RULES, spec !== undefined);
-  const violations = new ViolationBuffer(MAX_LIMIT);
-  const reporter = new FindingReporter(metrics, logger, violations);
-  const auditor = new Auditor(engine, memory, new URL(config.target).host, decodedLimit(config.inspect.maxBodyBytes), deps.share, coverage);
-  const proxy = createProxy(config, { logger, metrics, routes, auditor, reporter, onExchange: deps.onExchange });
+  const pipeline = createAuditPipeline(config, { ...deps, targetHost: new URL(config.target).host });
+  const { registry, memory, violations } = pipeline;
+  const proxy = createProxy(config, { logger, pipeline });
   const probe = createUpstreamProbe(new URL(config.target));
   let listening = false;
 
@@ -94,10 +80,8 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
     registry,
     memory,
     violations,
-    coverage,
-    learn({ exchange, location, bodyType }) {
-      memory.record(exchange, location, bodyType);
-    },
+    coverage: pipeline.coverage,
+    learn: (lesson) => pipeline.learn(lesson),
     async listen() {
       const address = await bind(proxy.server, config.listen, 'listen');
       listening = true;
@@ -160,11 +144,6 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
       await adminClosed;
     },
   };
-}
-
-/** How far a body copy may be decompressed for the rules (a bound against zip bombs). */
-export function decodedLimit(maxBodyBytes: number): number {
-  return Math.max(1 << 20, maxBodyBytes * 16);
 }
 
 export function bind(server: Server, address: string, key: string): Promise<AddressInfo> {

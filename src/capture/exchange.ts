@@ -40,3 +40,31 @@ export interface Exchange {
    */
   readonly bytesAfterBodilessResponse: number;
 }
+
+/**
+ * What a source of traffic knows of an exchange (the proxy's flight, a HAR entry, a log
+ * line): everything but what the audit pipeline decides (the route and whether the request
+ * carried credentials, both from the config).
+ */
+export type CapturedExchange = Omit<Exchange, 'route' | 'hasCredentials'>;
+
+/** The Exchange of a captured one, once the pipeline has its route and credentials. */
+export function completeExchange(captured: CapturedExchange, route: string, hasCredentials: boolean): Exchange {
+  return {
+    id: captured.id,
+    startedAt: captured.startedAt,
+    durationMs: captured.durationMs,
+    method: captured.method,
+    path: captured.path,
+    query: captured.query,
+    route,
+    host: captured.host,
+    requestHeaders: captured.requestHeaders,
+    requestBody: captured.requestBody,
+    hasCredentials,
+    status: captured.status,
+    responseHeaders: captured.responseHeaders,
+    responseBody: captured.responseBody,
+    bytesAfterBodilessResponse: captured.bytesAfterBodilessResponse,
+  };
+}

@@ -4,14 +4,10 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { BodyCopy } from '../capture/body-copy.js';
-import type { Exchange } from '../capture/exchange.js';
 import type { Config } from '../config/schema.js';
-import type { FindingReporter } from '../findings/reporter.js';
 import type { Logger } from '../logging/logger.js';
-import { methodLabel, type AuditMetrics, type ProxyErrorReason } from '../metrics/metrics.js';
-import type { RouteResolver } from '../routes/route-resolver.js';
-import type { Auditor } from '../rules/auditor.js';
-import { credentialDetector } from './credentials.js';
+import type { ProxyErrorReason } from '../metrics/metrics.js';
+import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
 import { errorReason } from './error-reason.js';
 import { FLIGHT, Flight, type Carrier } from './flight.js';
 import { sendProblem, statusFor } from './problem.js';
@@ -26,13 +22,8 @@ const CLIENT_CLOSED = 499;
 
 export interface ProxyDeps {
   readonly logger: Logger;
-  readonly metrics: AuditMetrics;
-  readonly routes: RouteResolver;
-  /** Judges each completed exchange (after its response has gone). */
-  readonly auditor: Auditor;
-  readonly reporter: FindingReporter;
-  /** Called with each completed exchange after the rules ran (cross-exchange memory, tests). */
-  readonly onExchange?: (exchange: Exchange) => void;
+  /** Takes each exchange once its response has gone: counts, judges and reports it. */
+  readonly pipeline: AuditPipeline;
 }
 
 export interface ProxyHandle {
@@ -49,14 +40,13 @@ export interface ProxyHandle {
 
 /**
  * The proxy stage: passes every exchange through untouched, sets aside bounded copies of
- * both bodies, and once the response has gone to the client, hands one Exchange record to
- * the rules. It knows nothing about what the rules do.
+ * both bodies, and once the response has gone to the client, hands what it captured to the
+ * audit pipeline. It knows nothing about what the pipeline does.
  */
 export function createProxy(config: Config & { target: string }, deps: ProxyDeps): ProxyHandle {
-  const { logger, metrics, routes, auditor, reporter } = deps;
+  const { logger, pipeline } = deps;
   const maxBodyBytes = config.inspect.maxBodyBytes;
   const timeoutMs = config.upstream.timeoutMs;
-  const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
   const target = new URL(config.target);
   let inFlight = 0;
   const upgrades = new Set<Duplex>();
@@ -175,7 +165,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     if (flight === undefined) {
       // A WebSocket upgrade: there is no response object, only the client's socket.
       logger.warn({ reason: errorReason(error), err: error.message, path: req.url, upgrade: true }, 'proxy error');
-      metrics.proxyError(errorReason(error));
+      pipeline.proxyError(errorReason(error));
       (target as Duplex).destroy();
       return;
     }
@@ -212,7 +202,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     if (flight === undefined || flight.settled) return;
     if (flight.failure === undefined && flight.bodiless) {
       // Stray bytes may still be on their way: judge once they had a moment to arrive.
-      setTimeout(settle, BODILESS_SETTLE_MS, flight, performance.now());
+      // The timer, then setImmediate: a loaded event loop may fire this timer in the same
+      // turn as the one that sends those bytes; setImmediate lets one poll phase read them.
+      setTimeout(settleAfterIo, BODILESS_SETTLE_MS, flight, performance.now());
       flight.settled = true;
       inFlight--;
       return;
@@ -231,18 +223,15 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     // Whatever the upstream still had to say has nowhere to go.
     flight.upstreamResponse?.destroy();
     if (flight.status === 0) flight.upstreamRequest?.destroy();
-    const route = routes.resolve(flight.path);
-    const method = methodLabel(flight.method);
     if (flight.brokenAfterHead !== undefined) {
-      metrics.proxyError(flight.brokenAfterHead);
-      metrics.exchange(method, route.label, flight.status, upstreamSeconds(flight));
+      pipeline.unjudged({ method: flight.method, path: flight.path, status: flight.status, upstreamSeconds: flight.upstreamSeconds, reason: flight.brokenAfterHead });
       logger.warn(
         { reason: flight.brokenAfterHead, requestId: flight.id, method: flight.method, path: flight.path, status: flight.status, bytes: flight.response?.size ?? 0 },
         'proxy error',
       );
       return;
     }
-    metrics.exchange(method, route.label, CLIENT_CLOSED, undefined);
+    pipeline.unjudged({ method: flight.method, path: flight.path, status: CLIENT_CLOSED, upstreamSeconds: undefined });
     logger.info(
       {
         requestId: flight.id,
@@ -257,22 +246,17 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     );
   }
 
-  /** Records a finished exchange: metrics, then the rules, then whoever listens. */
+  function settleAfterIo(flight: Flight, now: number): void {
+    setImmediate(settle, flight, now);
+  }
+
+  /** Hands a finished exchange to the pipeline: judged, or only counted when the upstream failed. */
   function settle(flight: Flight, now: number): void {
-    const route = routes.resolve(flight.path);
-    const method = methodLabel(flight.method);
     if (flight.failure !== undefined) {
-      metrics.proxyError(flight.failure);
-      metrics.exchange(method, route.label, statusFor(flight.failure), undefined);
+      pipeline.unjudged({ method: flight.method, path: flight.path, status: statusFor(flight.failure), upstreamSeconds: undefined, reason: flight.failure });
       return;
     }
-    metrics.exchange(method, route.label, flight.status, upstreamSeconds(flight));
-    if (flight.request.truncated) metrics.inspectionTruncated('request');
-    if (flight.response?.truncated === true) metrics.inspectionTruncated('response');
-    const exchange = flight.toExchange(route.template, hasCredentials(flight.req.headers), now);
-    const findings = auditor.audit(exchange, route.spec);
-    if (findings.length > 0) reporter.report(exchange, findings, method, route.label);
-    deps.onExchange?.(exchange);
+    pipeline.judge(flight.captured(now), flight.upstreamSeconds);
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -323,10 +307,6 @@ function passTrailers(this: IncomingMessage & Carrier): void {
   const fields: [string, string][] = [];
   for (let i = 0; i < raw.length; i += 2) fields.push([raw[i] as string, raw[i + 1] as string]);
   res.addTrailers(fields);
-}
-
-function upstreamSeconds(flight: Flight): number | undefined {
-  return flight.headersAt === 0 ? undefined : (flight.headersAt - flight.start) / 1000;
 }
 
 // ---- bytes after a bodiless response -------------------------------------------------

@@ -1,8 +1,7 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { BodyCopy } from '../capture/body-copy.js';
-import type { Exchange } from '../capture/exchange.js';
+import type { CapturedExchange } from '../capture/exchange.js';
 import type { ProxyErrorReason } from '../metrics/metrics.js';
-import type { RouteMatch } from '../routes/route-resolver.js';
 
 /** Where each request's state hangs, on the request, the response and the upstream's objects. */
 export const FLIGHT = Symbol('restaudit.flight');
@@ -39,7 +38,6 @@ export class Flight {
   bytesAfterBodiless = 0;
   /** True once the exchange has been recorded (at most once). */
   settled = false;
-  route: RouteMatch | undefined;
 
   constructor(
     readonly id: string,
@@ -66,7 +64,8 @@ export class Flight {
     return this.method === 'HEAD' || this.status === 204 || this.status === 304 || (this.status >= 100 && this.status < 200);
   }
 
-  toExchange(route: string, hasCredentials: boolean, now: number): Exchange {
+  /** What the proxy saw of this exchange, for the audit pipeline; `now` is when it ended. */
+  captured(now: number): CapturedExchange {
     const upstream = this.upstreamResponse;
     return {
       id: this.id,
@@ -75,16 +74,19 @@ export class Flight {
       method: this.method,
       path: this.path,
       query: this.query,
-      route,
       host: this.req.headers.host ?? '',
       requestHeaders: this.req.headers,
       requestBody: this.request,
-      hasCredentials,
       status: this.status,
       responseHeaders: upstream?.headers ?? {},
       responseBody: this.response ?? EMPTY_BODY,
       bytesAfterBodilessResponse: this.bytesAfterBodiless,
     };
+  }
+
+  /** Seconds from the request's arrival to the upstream's response head; undefined before it. */
+  get upstreamSeconds(): number | undefined {
+    return this.headersAt === 0 ? undefined : (this.headersAt - this.start) / 1000;
   }
 }
 
