@@ -108,14 +108,14 @@ function expectArgs(command: string, args: readonly string[], count: number): vo
 }
 
 function printRules(json: boolean): void {
-  const rules = ALL_RULES.map(({ id, severity, enabledByDefault, scope, summary, reference }) => ({ id, severity, enabled: enabledByDefault, scope, summary, reference }));
+  const rules = ALL_RULES.map(({ id, severity, enabledByDefault, scope, summary, reference, requiresSpec }) => ({ id, severity, enabled: enabledByDefault, scope, summary, reference, ...(requiresSpec === true ? { requiresSpec } : {}) }));
   if (json) {
     process.stdout.write(`${JSON.stringify({ rules }, null, 2)}\n`);
     return;
   }
   const width = Math.max(...rules.map((rule) => rule.id.length));
   for (const rule of rules) {
-    const flags = rule.enabled ? '' : ' (disabled by default)';
+    const flags = `${rule.enabled ? '' : ' (disabled by default)'}${rule.requiresSpec === true ? ' (with --spec)' : ''}`;
     process.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.summary}${flags} [${rule.reference}]\n`);
   }
 }
