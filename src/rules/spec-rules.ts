@@ -117,7 +117,7 @@ export function requestSchemaVerdict(exchange: Exchange, context: RuleContext, c
   if (spec?.operation === undefined || violation === undefined) return undefined;
   const { mediaType, schema, ...failure } = violation;
   return {
-    message: `${exchange.method} ${exchange.path} answered ${exchange.status} to a request whose ${where(violation.pointer)} fails ${violation.keyword} (${violation.detail}) of the documented request schema; ${consequence}`,
+    message: `${exchange.method} ${exchange.path} answered ${exchange.status} to a request body that violates the documented schema: ${where(violation.pointer)} fails ${violation.keyword} (${violation.detail}); ${consequence}`,
     evidence: { status: exchange.status, cause: 'request-schema-violation', operation: spec.operation.name, mediaType: mediaType || undefined, schema, ...failure },
   };
 }
