@@ -284,6 +284,9 @@ async function main() {
   } finally {
     cleanup();
   }
+  // What the spec costs inside restaudit, without the network's noise (bench/spec-cost.mjs).
+  const [command, argv] = pinServer(process.execPath, [join(root, 'bench/spec-cost.mjs')]);
+  lines.push('', '### What a spec costs per exchange', '', execFileSync(command, argv, { encoding: 'utf8' }).trim());
   const text = lines.join('\n');
   mkdirSync(results, { recursive: true });
   const file = join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);

@@ -50,7 +50,9 @@ export class RuleEngine {
       const definition = compileCustomRule(custom);
       active.push({ definition, severity: definition.severity, ignored: undefined });
     }
-    this.active = active;
+    // Spec rules first: a body they parse to validate needs no separate validating scan
+    // for the JSON rules after them (the parse answers it).
+    this.active = [...active.filter((rule) => rule.definition.requiresSpec === true), ...active.filter((rule) => rule.definition.requiresSpec !== true)];
   }
 
   /** The ids of the rules that run, in order. */
