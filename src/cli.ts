@@ -31,13 +31,17 @@ Usage:
 Options (flag > env var > config file > default):
   --target URL             RESTAUDIT_TARGET        upstream to proxy to (default: the embedded demo backend)
   --listen HOST:PORT       RESTAUDIT_LISTEN        proxy address (default 0.0.0.0:8080)
-  --admin-listen HOST:PORT RESTAUDIT_ADMIN_LISTEN  /metrics /healthz /readyz /violations (default 127.0.0.1:9464)
+  --admin-listen HOST:PORT RESTAUDIT_ADMIN_LISTEN  the live page, /metrics /healthz /readyz /violations /events
+                                                   /rules /runbooks (default 127.0.0.1:9464)
   --config FILE            RESTAUDIT_CONFIG        YAML or JSON config file
   --log-level LEVEL        LOG_LEVEL               ${LOG_LEVELS.join(', ')} (default info)
   --workers N              RESTAUDIT_WORKERS       proxy processes sharing the port, or auto (default 1;
                                                    each remembers only its own exchanges: docs/operations.md)
   --spec FILE              RESTAUDIT_SPEC          OpenAPI 3.0/3.1 document (YAML or JSON): its paths become
                                                    routes, and the spec rules run (docs/openapi.md)
+
+RESTAUDIT_ADMIN_TOKEN (env only, or adminToken in the config file): when set, every admin
+endpoint but /healthz needs Authorization: Bearer TOKEN, or Basic auth with TOKEN as the password.
 
 Logs are JSON lines on stdout. Docs: README.md and docs/.
 `;
@@ -160,6 +164,7 @@ function overridesFrom(values: Values, env: NodeJS.ProcessEnv): Override[] {
   add('admin', '--admin-listen', values['admin-listen'], 'RESTAUDIT_ADMIN_LISTEN');
   add('workers', '--workers', values.workers, 'RESTAUDIT_WORKERS');
   add('spec', '--spec', values.spec, 'RESTAUDIT_SPEC');
+  add('adminToken', '', undefined, 'RESTAUDIT_ADMIN_TOKEN');
   return overrides;
 }
 

@@ -110,7 +110,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
   };
 }
 
-/** The auditing proxy and its admin port (`/metrics`, `/healthz`, `/readyz`, `/violations`). */
+/** The auditing proxy and its admin port (`/metrics`, `/healthz`, `/readyz`, `/violations`, the live page). */
 export function createAuditProxy(config: Config & { target: string }, deps: AuditProxyDeps): AuditProxy {
   const core = createAuditCore(config, deps);
   const { registry, violations } = core;
@@ -119,6 +119,9 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
     violations: (limit) => Promise.resolve(violations.recent(limit)),
     ready: () => core.ready(),
     specCoverage: core.coverage === undefined ? undefined : () => Promise.resolve(core.coverage?.report()),
+    events: (onViolation) => violations.subscribe(onViolation),
+    customRules: config.custom,
+    token: config.adminToken,
   });
 
   return {

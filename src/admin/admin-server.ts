@@ -1,6 +1,13 @@
 import http from 'node:http';
+import type { CustomRuleConfig } from '../config/schema.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import type { CoverageReport } from '../spec/coverage.js';
+import { ALL_RULES } from '../rules/all-rules.js';
+import { CHALLENGES, createTokenCheck } from './auth.js';
+import { EventStream, type ViolationSource } from './event-stream.js';
+import { renderLivePage } from './page/live-page.js';
+import { renderRulePages, type Page } from './rule-pages.js';
+import { renderRunbookPages } from './runbooks.js';
 
 export interface AdminDeps {
   /** The Prometheus exposition text and its content type (one process's, or every worker's). */
@@ -11,38 +18,71 @@ export interface AdminDeps {
   readonly ready: () => Promise<boolean>;
   /** With a spec: which documented operations traffic exercised, and which undocumented ones it hit. */
   readonly specCoverage?: () => Promise<CoverageReport | undefined>;
+  /** Violations as they happen (`/events`), from where `/violations` gets them. */
+  readonly events: ViolationSource;
+  /** The configuration's custom rules, which get `/rules/<id>` pages too. */
+  readonly customRules?: readonly CustomRuleConfig[];
+  /** When set, every endpoint but `/healthz` requires it (Bearer, or Basic's password). */
+  readonly token?: string;
 }
 
 /** The most `/violations?limit=` may ask for (the size of each process's ring). */
 export const MAX_LIMIT = 1000;
 
+const TEXT = 'text/plain; charset=utf-8';
+
+export interface AdminServer extends http.Server {
+  /** The `/events` readers connected now. */
+  readonly eventReaders: () => number;
+}
+
 /**
- * The admin port: metrics, health, readiness and the recent violations. Its requests are
- * never proxied and never counted as traffic.
+ * The admin port: metrics, health, readiness, the recent violations, the live page and its
+ * event stream, and the rule and runbook pages. Its requests are never proxied and never
+ * counted as traffic. Pages are rendered once, here.
  */
-export function createAdminServer(deps: AdminDeps): http.Server {
-  return http.createServer((req, res) => {
+export function createAdminServer(deps: AdminDeps): AdminServer {
+  const live = renderLivePage();
+  const rules = renderRulePages(ALL_RULES, deps.customRules ?? []);
+  const runbooks = renderRunbookPages();
+  const stream = new EventStream(deps.events);
+  const authorized = deps.token === undefined || deps.token === '' ? undefined : createTokenCheck(deps.token);
+
+  const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD' });
+      send(res, 405, TEXT, 'method not allowed\n', { allow: 'GET, HEAD' });
+      return;
+    }
+    if (path === '/healthz') {
+      send(res, 200, TEXT, 'ok\n');
+      return;
+    }
+    if (authorized !== undefined && !authorized(req.headers)) {
+      res.setHeader('www-authenticate', CHALLENGES);
+      send(res, 401, TEXT, 'the admin port needs the admin token: Authorization: Bearer TOKEN, or Basic with TOKEN as the password\n');
       return;
     }
     switch (path) {
+      case '/':
+        sendPage(res, live);
+        return;
+      case '/events':
+        if (req.method === 'HEAD') send(res, 200, 'text/event-stream; charset=utf-8', '');
+        else stream.accept(res);
+        return;
       case '/metrics':
         deps.metrics().then(
           ({ contentType, text }) => send(res, 200, contentType, text),
-          (error: unknown) => send(res, 500, 'text/plain; charset=utf-8', `metrics failed: ${(error as Error).message}\n`),
+          (error: unknown) => send(res, 500, TEXT, `metrics failed: ${(error as Error).message}\n`),
         );
-        return;
-      case '/healthz':
-        send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
         return;
       case '/readyz':
         deps.ready().then(
-          (ready) => send(res, ready ? 200 : 503, 'text/plain; charset=utf-8', ready ? 'ready\n' : 'upstream not answering\n'),
-          () => send(res, 503, 'text/plain; charset=utf-8', 'upstream not answering\n'),
+          (ready) => send(res, ready ? 200 : 503, TEXT, ready ? 'ready\n' : 'upstream not answering\n'),
+          () => send(res, 503, TEXT, 'upstream not answering\n'),
         );
         return;
       case '/violations': {
@@ -70,10 +110,32 @@ export function createAdminServer(deps: AdminDeps): http.Server {
         );
         return;
       }
-      default:
-        send(res, 404, 'text/plain; charset=utf-8', 'not found: try /metrics, /healthz, /readyz, /violations, /spec-coverage\n');
+      case '/rules':
+        sendPage(res, rules.index);
+        return;
+      case '/runbooks':
+        sendPage(res, runbooks.index);
+        return;
+      default: {
+        const found = lookup(path, '/rules/', rules.pages) ?? lookup(path, '/runbooks/', runbooks.pages);
+        if (found !== undefined) sendPage(res, found);
+        else send(res, 404, TEXT, 'not found: try /, /metrics, /healthz, /readyz, /violations, /events, /rules, /runbooks, /spec-coverage\n');
+      }
     }
   });
+  return Object.assign(server, { eventReaders: () => stream.size });
+}
+
+/** The page named by the rest of `path` after `prefix` (one segment, percent-decoded). */
+function lookup(path: string, prefix: string, pages: ReadonlyMap<string, Page>): Page | undefined {
+  if (!path.startsWith(prefix)) return undefined;
+  let name: string;
+  try {
+    name = decodeURIComponent(path.slice(prefix.length));
+  } catch {
+    return undefined;
+  }
+  return pages.get(name);
 }
 
 function parseLimit(value: string | null): number | undefined {
@@ -81,6 +143,10 @@ function parseLimit(value: string | null): number | undefined {
   if (!/^\d+$/.test(value)) return undefined;
   const limit = Number(value);
   return limit >= 1 && limit <= MAX_LIMIT ? limit : undefined;
+}
+
+function sendPage(res: http.ServerResponse, page: Page): void {
+  send(res, 200, 'text/html; charset=utf-8', page.html, { 'content-security-policy': page.csp, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
 }
 
 function send(res: http.ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {

@@ -42,3 +42,27 @@ export interface LessonsMessage {
 export function isLessonsMessage(message: unknown): message is LessonsMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:lessons' && Array.isArray((message as { lessons?: unknown }).lessons);
 }
+
+/**
+ * The primary tells each worker whether anyone reads `/events`: only then does a worker
+ * send its violations as they happen (otherwise they would cross IPC for nobody).
+ */
+export interface WatchMessage {
+  readonly type: 'restaudit:watch';
+  readonly on: boolean;
+}
+
+export function isWatchMessage(message: unknown): message is WatchMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:watch' && typeof (message as { on?: unknown }).on === 'boolean';
+}
+
+/** A worker's violations since its last batch, for `/events`; `dropped` counts what did not fit. */
+export interface LiveViolationsMessage {
+  readonly type: 'restaudit:live';
+  readonly violations: readonly ViolationRecord[];
+  readonly dropped: number;
+}
+
+export function isLiveViolationsMessage(message: unknown): message is LiveViolationsMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:live' && Array.isArray((message as { violations?: unknown }).violations);
+}

@@ -7,7 +7,7 @@ import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import type { Logger } from '../logging/logger.js';
 import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS } from '../service.js';
-import { isLessonsMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest } from './messages.js';
+import { isLessonsMessage, isLiveViolationsMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest, type WatchMessage } from './messages.js';
 
 /** How long the primary waits for a worker to answer an IPC request. */
 const ASK_TIMEOUT_MS = 2000;
@@ -58,14 +58,32 @@ export function createPrimary(options: PrimaryOptions): Primary {
   const registry = new AggregatorRegistry<PrometheusContentType>();
   const own = primaryRegistry();
   const probe = createUpstreamProbe(new URL(config.target));
-  const env = { [WORKER_CONFIG_ENV]: JSON.stringify(config), LOG_LEVEL: options.level };
+  // Workers serve no admin port: the token stays with the primary.
+  const env = { [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, adminToken: '' }), LOG_LEVEL: options.level };
   let stopping = false;
   let asked = 0;
+  /** Who reads `/events` now (the admin server subscribes while it has readers). */
+  let watcher: { onViolation: (record: ViolationRecord) => void; onGap: () => void } | undefined;
+
+  function tellWatch(worker: Worker): void {
+    const message: WatchMessage = { type: 'restaudit:watch', on: watcher !== undefined };
+    if (worker.isConnected()) worker.send(message);
+  }
 
   const admin = createAdminServer({
     metrics: async () => ({ contentType: registry.contentType, text: (await registry.clusterMetrics()) + (await own.metrics()) }),
     violations: (limit) => recentViolations(limit),
     ready: async () => !stopping && listening.size === config.workers && probe(),
+    events: (onViolation, onGap) => {
+      watcher = { onViolation, onGap };
+      for (const worker of listening) tellWatch(worker);
+      return () => {
+        watcher = undefined;
+        for (const worker of listening) tellWatch(worker);
+      };
+    },
+    customRules: config.custom,
+    token: config.adminToken,
   });
 
   /** Forks one worker; resolves with its proxy address once it listens. */
@@ -73,12 +91,18 @@ export function createPrimary(options: PrimaryOptions): Primary {
     const worker = cluster.fork(env);
     workers.add(worker);
     worker.on('message', (message: unknown) => {
+      if (isLiveViolationsMessage(message)) {
+        for (const record of message.violations) watcher?.onViolation(record);
+        if (message.dropped > 0) watcher?.onGap();
+        return;
+      }
       if (!isLessonsMessage(message)) return;
       for (const other of listening) if (other !== worker) other.send(message);
     });
     return new Promise((resolve, reject) => {
       worker.once('listening', (address: { address: string; port: number; addressType: number | string }) => {
         listening.add(worker);
+        if (watcher !== undefined) tellWatch(worker);
         resolve({ address: address.address, port: address.port, family: address.addressType === 6 ? 'IPv6' : 'IPv4' });
       });
       worker.once('exit', (code, signal) => {

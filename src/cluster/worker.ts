@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { AuditCore } from '../service.js';
 import type { Lesson } from '../memory/exchange-memory.js';
-import { isLessonsMessage, isViolationsRequest, WORKER_CONFIG_ENV, type LessonsMessage, type ViolationsResponse } from './messages.js';
+import type { ViolationRecord } from '../findings/violation-buffer.js';
+import { isLessonsMessage, isViolationsRequest, isWatchMessage, WORKER_CONFIG_ENV, type LessonsMessage, type LiveViolationsMessage, type ViolationsResponse } from './messages.js';
 
 /** The configuration the primary validated and handed over; never re-read from flags or files. */
 export function workerConfig(env: NodeJS.ProcessEnv): Config & { target: string } {
@@ -48,13 +49,60 @@ export class LessonSender {
   };
 }
 
+/** How long violations wait to be sent to the primary together, while someone reads `/events`. */
+export const LIVE_BATCH_MS = 20;
+/** The most violations one batch carries; beyond it they are counted as dropped (the page reloads). */
+export const LIVE_BATCH_MAX = 500;
+
 /**
- * Answers the primary: its requests for recent violations, and the lessons other workers
- * shared. Returns what stops answering.
+ * Sends this worker's violations to the primary as they happen, in batches, while the
+ * primary says someone reads `/events`. A batch is bounded: what does not fit is counted,
+ * and the primary tells the readers to reload from `/violations`.
+ */
+export class LiveViolationSender {
+  private pending: ViolationRecord[] = [];
+  private dropped = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly core: AuditCore) {}
+
+  watch(on: boolean): void {
+    if (on && this.unsubscribe === undefined) this.unsubscribe = this.core.violations.subscribe(this.add);
+    if (!on && this.unsubscribe !== undefined) {
+      this.unsubscribe();
+      this.unsubscribe = undefined;
+      this.flush();
+    }
+  }
+
+  private readonly add = (record: ViolationRecord): void => {
+    if (this.pending.length < LIVE_BATCH_MAX) this.pending.push(record);
+    else this.dropped++;
+    this.timer ??= setTimeout(this.flush, LIVE_BATCH_MS);
+  };
+
+  readonly flush = (): void => {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if ((this.pending.length === 0 && this.dropped === 0) || process.connected !== true) return;
+    const message: LiveViolationsMessage = { type: 'restaudit:live', violations: this.pending, dropped: this.dropped };
+    this.pending = [];
+    this.dropped = 0;
+    process.send?.(message);
+  };
+}
+
+/**
+ * Answers the primary: its requests for recent violations, whether to send violations live,
+ * and the lessons other workers shared. Returns what stops answering.
  */
 export function answerPrimary(core: AuditCore): () => void {
+  const live = new LiveViolationSender(core);
   const onMessage = (message: unknown): void => {
-    if (isLessonsMessage(message)) {
+    if (isWatchMessage(message)) {
+      live.watch(message.on);
+    } else if (isLessonsMessage(message)) {
       for (const lesson of message.lessons) core.learn(lesson);
     } else if (isViolationsRequest(message)) {
       const response: ViolationsResponse = { type: 'restaudit:violations', requestId: message.requestId, violations: core.violations.recent(message.limit) };
@@ -62,5 +110,8 @@ export function answerPrimary(core: AuditCore): () => void {
     }
   };
   process.on('message', onMessage);
-  return () => process.removeListener('message', onMessage);
+  return () => {
+    process.removeListener('message', onMessage);
+    live.watch(false);
+  };
 }

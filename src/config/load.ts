@@ -7,7 +7,7 @@ import { configSchema, type Config } from './schema.js';
 
 /** Values that come from flags or env vars, and where each came from (for error messages). */
 export interface Override {
-  readonly key: 'target' | 'listen' | 'admin' | 'workers' | 'spec';
+  readonly key: 'target' | 'listen' | 'admin' | 'workers' | 'spec' | 'adminToken';
   readonly value: string;
   /** `--target`, `RESTAUDIT_TARGET`, ... */
   readonly source: string;
@@ -56,6 +56,9 @@ export function resolveConfig(fileValue: unknown, overrides: readonly Override[]
   return deepFreeze(config);
 }
 
+/** Keys whose values never appear in an error message. */
+const SECRET_KEYS: ReadonlySet<string> = new Set(['adminToken']);
+
 function describeIssue(issue: z.core.$ZodIssue, sources: ReadonlyMap<string, string>): string[] {
   const at = formatPath(issue.path);
   const source = typeof issue.path[0] === 'string' ? sources.get(issue.path[0]) : undefined;
@@ -67,6 +70,8 @@ function describeIssue(issue: z.core.$ZodIssue, sources: ReadonlyMap<string, str
     }
     case 'invalid_type':
       if (issue.input === undefined) return [`${at}: is required`];
+      // A secret is never echoed, not even a mistyped one.
+      if (SECRET_KEYS.has(String(issue.path[0]))) return [`${at}: expected ${issue.expected}${from}`];
       return [`${at}: expected ${issue.expected}, got ${describe(issue.input)}${from}`];
     default:
       return [`${at}: ${issue.message}${from}`];

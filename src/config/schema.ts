@@ -129,6 +129,11 @@ export const configSchema = z.strictObject({
   listen: hostPort.default('0.0.0.0:8080'),
   /** Where the admin server (metrics, health, violations) listens. Default 127.0.0.1:9464. */
   admin: hostPort.default('127.0.0.1:9464'),
+  /**
+   * When set, every admin endpoint but /healthz requires it: `Authorization: Bearer TOKEN`,
+   * or Basic auth with TOKEN as the password. Default "" (none). Env: RESTAUDIT_ADMIN_TOKEN.
+   */
+  adminToken: z.string({ message: 'expected a string' }).regex(/^[\x21-\x7e]*$/, { message: 'expected printable ASCII without spaces' }).default(''),
   /** Proxy worker processes (node:cluster); 1 runs everything in one process. Default 1. */
   workers: workers.default(1),
   upstream: upstream.prefault({}),

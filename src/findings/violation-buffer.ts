@@ -18,6 +18,7 @@ export class ViolationBuffer {
   private readonly ring: (ViolationRecord | undefined)[];
   private next = 0;
   private count = 0;
+  private readonly listeners = new Set<(record: ViolationRecord) => void>();
 
   constructor(readonly capacity = 1000) {
     this.ring = new Array<ViolationRecord | undefined>(capacity);
@@ -27,6 +28,13 @@ export class ViolationBuffer {
     this.ring[this.next] = record;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
+    for (const listener of this.listeners) listener(record);
+  }
+
+  /** Calls `listener` with each record pushed from now on (the live page's `/events`); returns what stops it. */
+  subscribe(listener: (record: ViolationRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Newest first, at most `limit`. */

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,7 +36,15 @@ const ALERTS = resolve('dashboards/alerts.yaml');
 interface Panel {
   title: string;
   type: string;
-  targets?: Array<{ expr: string }>;
+  targets?: Array<{ expr: string; format?: string }>;
+  fieldConfig?: { defaults: { unit?: string }; overrides: Array<{ matcher: { options: string }; properties: Array<{ id: string; value: Array<{ url: string }> }> }> };
+  transformations?: Array<{ id: string; options: { excludeByName?: Record<string, boolean> } }>;
+}
+
+interface Dashboard {
+  panels: Panel[];
+  templating: { list: Array<{ name: string; type: string; definition?: string }> };
+  annotations: { list: Array<{ name: string; expr?: string }> };
 }
 
 /** Grafana's variables as a user with "All" selected would send them. */
@@ -157,8 +165,29 @@ describe.skipIf(!available).each([
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Panel[]; templating: { list: Array<{ name: string; type: string; definition?: string }> } };
-  const targets = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => [panel.title, target.expr] as const));
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as Dashboard;
+  const targets = [
+    ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => [panel.title, target.expr] as const)),
+    ...dashboard.annotations.list.flatMap((annotation) => (annotation.expr === undefined ? [] : [[`annotation ${annotation.name}`, annotation.expr] as const])),
+  ];
+
+  it('shows ratios as percentages, tables without Time/Value/__name__ columns, and links to rule pages and runbooks', () => {
+    const ratio = dashboard.panels.find((panel) => panel.title === 'Violation ratio per route');
+    expect(ratio?.fieldConfig?.defaults.unit).toBe('percentunit');
+    const tables = dashboard.panels.filter((panel) => panel.type === 'table');
+    expect(tables.length).toBeGreaterThan(0);
+    for (const table of tables) {
+      expect(table.targets?.every((target) => target.format === 'table'), table.title).toBe(true);
+      const excluded = table.transformations?.find((t) => t.id === 'organize')?.options.excludeByName ?? {};
+      expect(excluded, table.title).toMatchObject({ Time: true, __name__: true });
+    }
+    const links = tables.flatMap((table) => table.fieldConfig?.overrides.flatMap((o) => o.properties.flatMap((p) => (p.id === 'links' ? p.value.map((l) => l.url) : []))) ?? []);
+    expect(links).toContain('http://${__data.fields.instance}/rules/${__value.raw}');
+    for (const alert of ['RestauditSemanticRegression', 'RestauditViolationRatioHigh', 'RestauditProxyErrors', 'RestauditDown']) {
+      expect(links).toContain(`http://\${__value.raw}/runbooks/${alert}`);
+    }
+    expect(dashboard.annotations.list.filter((annotation) => annotation.expr !== undefined).length).toBeGreaterThanOrEqual(2);
+  });
 
   it('has a datasource variable and job, instance, route, rule and severity variables', () => {
     const names = dashboard.templating.list.map((variable) => `${variable.name}:${variable.type}`);
@@ -178,7 +207,8 @@ describe.skipIf(!available).each([
     ['Violation ratio per route', ['route']],
     ['Upstream latency p50 / p95 / p99', []],
     ['Memory entries', ['instance']],
-    ['Build info', ['version', 'node_version']],
+    ['Build info', ['version', 'node_version', 'instance']],
+    ['Violations by rule (table)', ['rule', 'severity', 'method', 'route', 'instance']],
     ['Resident memory', ['instance']],
   ])('panel "%s" returns series with its labels', async (title, labels) => {
     const panel = dashboard.panels.find((candidate) => candidate.title === title);
@@ -220,6 +250,16 @@ describe.skipIf(!available).each([
     const loaded = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string }> }> } };
     const health = loaded.data.groups.flatMap((group) => group.rules).map((rule) => `${rule.name}:${rule.health}`);
     for (const rule of rules) expect(health.some((entry) => new RegExp(`^${rule.alert}:(ok|unknown)$`).test(entry)), rule.alert).toBe(true);
+  });
+
+  it('serves /metrics that passes promtool check metrics', async () => {
+    const text = await (await fetch(`${audit.adminUrl}/metrics`)).text();
+    expect(text).toContain('restaudit_nodejs_active_handles');
+    expect(text).toContain('restaudit_violations_total{');
+    // promtool exits 3 and names each problem on stderr when the lint fails.
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(lint.stderr + lint.stdout).toBe('');
+    expect(lint.status).toBe(0);
   });
 
   it('passes promtool check rules and the alert unit tests', () => {

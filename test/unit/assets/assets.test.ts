@@ -43,7 +43,9 @@ describe('shipped assets', () => {
     for (const rule of rules) {
       expect(rule.annotations.summary, rule.alert).toBeTruthy();
       expect(rule.annotations.description, rule.alert).toBeTruthy();
-      expect(rule.annotations.runbook_url).toBe(`docs/operations.md#${rule.alert.toLowerCase()}`);
+      // Absolute, on the instance's admin port (restaudit serves /runbooks/<AlertName>).
+      expect(rule.annotations.runbook_url).toContain('http://{{');
+      expect(rule.annotations.runbook_url).toMatch(new RegExp(`/runbooks/${rule.alert}(\\{\\{ end \\}\\})?$`));
       expect(runbook).toContain(`### ${rule.alert}`);
     }
   });
