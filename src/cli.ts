@@ -11,7 +11,7 @@ import { ERROR_CODES, RestauditError } from './errors.js';
 import { createLogger, flushLogger, LOG_LEVELS } from './logging/logger.js';
 import { ALL_RULES } from './rules/all-rules.js';
 import { createAuditCore, createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
-import { loadSpec, type CompiledSpec } from './spec/compile-spec.js';
+import type { CompiledSpec } from './spec/compile-spec.js';
 import { createPrimary } from './cluster/primary.js';
 import { answerPrimary, LessonSender, workerConfig, workerRegistry } from './cluster/worker.js';
 import { VERSION } from './version.js';
@@ -91,7 +91,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       expectArgs('check-config', rest, 1);
       const file = rest[0] as string;
       const config = resolveConfig(readConfigFile(file), [], file);
-      if (config.spec !== undefined) await loadSpec(config.spec);
+      await loadSpec(config.spec);
       process.stdout.write(`${file}: ok\n`);
       return 0;
     }
@@ -133,7 +133,7 @@ async function auditFile(file: string, values: Values, env: NodeJS.ProcessEnv): 
   }
   const configFile = values.config ?? (env.RESTAUDIT_CONFIG === '' ? undefined : env.RESTAUDIT_CONFIG);
   const config = resolveConfig(configFile === undefined ? {} : readConfigFile(configFile), overridesFrom(values, env), configFile);
-  const spec = config.spec === undefined ? undefined : await loadSpec(config.spec);
+  const spec = await loadSpec(config.spec);
   const findings = auditHar(readHar(file), config, spec);
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
@@ -194,7 +194,7 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
   }
   if (problems.length > 0 || !isLogLevel(level)) throw new RestauditError(ERROR_CODES.configInvalid, problems);
   // Read and compiled once, before anything listens: a broken spec stops start-up.
-  const spec = config.spec === undefined ? undefined : await loadSpec(config.spec);
+  const spec = await loadSpec(config.spec);
 
   const logger = createLogger({ level, credentialHeaders: config.credentials.headers });
   let demo: DemoBackend | undefined;
@@ -236,7 +236,7 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   const level = env.LOG_LEVEL;
   const logger = createLogger({ level: isLogLevel(level) ? level : 'info', credentialHeaders: config.credentials.headers });
   const lessons = new LessonSender();
-  const spec = config.spec === undefined ? undefined : await loadSpec(config.spec);
+  const spec = await loadSpec(config.spec);
   const core = createAuditCore(config, { logger, registry: workerRegistry(), share: lessons.share, spec });
   await core.listen();
   const stopAnswering = answerPrimary(core);
@@ -253,6 +253,16 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 function ignore(): void {}
+
+/**
+ * Reads and compiles the OpenAPI document, if one is named. The parser and the validator
+ * are loaded only then: a start without a spec does not pay for them.
+ */
+async function loadSpec(file: string | undefined): Promise<CompiledSpec | undefined> {
+  if (file === undefined) return undefined;
+  const { loadSpec: load } = await import('./spec/compile-spec.js');
+  return load(file);
+}
 
 function specSummary(spec: CompiledSpec | undefined): { file: string; version: string; operations: number; basePath: string } | undefined {
   return spec === undefined ? undefined : { file: spec.file, version: spec.version, operations: spec.operations.length, basePath: spec.basePath };

@@ -25,7 +25,7 @@ const undocumentedOperation: RuleDefinition = {
   enabledByDefault: true,
   requiresSpec: true,
   summary: 'a method+path that matches no operation of the spec answered other than 404 or 405 (a shadow endpoint)',
-  reference: 'OpenAPI 3.1 §4.8.8 (Paths Object); OWASP API9:2023 improper inventory management',
+  reference: 'OpenAPI 3.1 §4.8.8 (Paths Object); OWASP API9:2023 improper inventory management; CWE-1059',
   scope: 'exchange',
   check(exchange, context) {
     const spec = judged(context);
@@ -44,7 +44,7 @@ const undocumentedStatus: RuleDefinition = {
   enabledByDefault: true,
   requiresSpec: true,
   summary: 'a status the operation documents neither exactly, nor as a range (4XX), nor through default',
-  reference: 'OpenAPI 3.1 §4.8.16 (Responses Object)',
+  reference: 'OpenAPI 3.1 §4.8.16 (Responses Object); RFC 9110 §15',
   scope: 'exchange',
   check(exchange, context) {
     const spec = judged(context);
@@ -90,7 +90,7 @@ const responseSchemaMismatch: RuleDefinition = {
   enabledByDefault: true,
   requiresSpec: true,
   summary: 'a JSON response body (not truncated) that does not validate against the schema documented for its status and media type',
-  reference: 'OpenAPI 3.1 §4.8.14 (Media Type Object schema); JSON Schema Validation',
+  reference: 'OpenAPI 3.1 §4.8.14 (Media Type Object schema); JSON Schema 2020-12 Validation; RFC 8259',
   scope: 'exchange',
   check(exchange, context) {
     const spec = judged(context);
@@ -142,7 +142,7 @@ const missingDocumentedHeader: RuleDefinition = {
   enabledByDefault: true,
   requiresSpec: true,
   summary: 'a response without a header the spec marks required for that status',
-  reference: 'OpenAPI 3.1 §4.8.21 (Header Object required)',
+  reference: 'OpenAPI 3.1 §4.8.21 (Header Object required); RFC 9110 §5',
   scope: 'exchange',
   check(exchange, context) {
     const spec = judged(context);

@@ -30,6 +30,12 @@ const CONTRACT_RULES: Record<string, string> = {
   'protected-route-served-anonymously': 'error',
   'created-resource-not-found': 'error',
   'deleted-resource-still-served': 'error',
+  'undocumented-operation': 'warning',
+  'undocumented-status': 'warning',
+  'undocumented-content-type': 'warning',
+  'response-schema-mismatch': 'error',
+  'request-schema-violation-accepted': 'error',
+  'missing-documented-header': 'warning',
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'restaudit-cli-'));
