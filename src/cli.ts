@@ -13,6 +13,7 @@ import { ALL_RULES } from './rules/all-rules.js';
 import { createAuditCore, createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
 import type { CompiledSpec } from './spec/compile-spec.js';
 import { createPrimary } from './cluster/primary.js';
+import { LessonBarrier } from './cluster/lesson-barrier.js';
 import { answerPrimary, LessonSender, workerConfig, workerRegistry } from './cluster/worker.js';
 import { VERSION } from './version.js';
 
@@ -237,9 +238,10 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   const logger = createLogger({ level: isLogLevel(level) ? level : 'info', credentialHeaders: config.credentials.headers });
   const lessons = new LessonSender();
   const spec = await loadSpec(config.spec);
-  const core = createAuditCore(config, { logger, registry: workerRegistry(), share: lessons.share, spec });
+  const barrier = new LessonBarrier((message) => process.send?.(message));
+  const core = createAuditCore(config, { logger, registry: workerRegistry(), share: lessons.share, gate: barrier, spec });
   await core.listen();
-  const stopAnswering = answerPrimary(core);
+  const stopAnswering = answerPrimary(core, barrier);
   await stopSignal(['SIGTERM', 'SIGINT', 'disconnect'], () => undefined);
   // Ctrl-C reaches every process of the group, then the primary sends SIGTERM as well: the
   // second signal must not cut the exchanges this worker is finishing (the primary kills
@@ -247,7 +249,7 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, ignore);
   stopAnswering();
   await core.close(DEFAULT_GRACE_MS);
-  lessons.flush();
+  barrier.release();
   await flushLogger(logger);
   return 0;
 }
@@ -298,6 +300,7 @@ function printBanner(proxyUrl: string, adminUrl: string): void {
     'Try a few exchanges, then look at what restaudit saw:',
     ...demoCurlLines(proxyUrl).map((line) => `  ${line}`),
     '  (every flawed endpoint, cross-exchange sequences included: docs/demo.md)',
+    `  open ${adminUrl}/ in a browser: the live page (counts, evidence, filters, updating as you go)`,
     `  curl -s ${adminUrl}/violations | head -c 2000`,
     `  curl -s ${adminUrl}/metrics | grep restaudit_violations_total`,
     'Run with --target http://your-backend:port to audit your own service.',

@@ -14,6 +14,7 @@ import { createAuditPipeline } from './pipeline/audit-pipeline.js';
 import type { CompiledSpec } from './spec/compile-spec.js';
 import type { SpecCoverage } from './spec/coverage.js';
 import { createProxy } from './proxy/audit-proxy.js';
+import type { JudgementGate } from './proxy/judgement-gate.js';
 
 /** How recently the upstream must have answered for /readyz to skip its probe. */
 const READY_WINDOW_MS = 30_000;
@@ -34,6 +35,8 @@ export interface AuditProxyDeps {
   readonly share?: (lesson: Lesson) => void;
   /** The compiled OpenAPI document (`--spec`), loaded once at start-up. */
   readonly spec?: CompiledSpec;
+  /** Holds judgements until lessons from other processes are learned (cluster workers). */
+  readonly gate?: JudgementGate;
 }
 
 /** The auditing proxy without its admin port: what each cluster worker runs. */
@@ -72,7 +75,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
   const { logger } = deps;
   const pipeline = createAuditPipeline(config, { ...deps, targetHost: new URL(config.target).host });
   const { registry, memory, violations } = pipeline;
-  const proxy = createProxy(config, { logger, pipeline });
+  const proxy = createProxy(config, { logger, pipeline, gate: deps.gate });
   const probe = createUpstreamProbe(new URL(config.target));
   let listening = false;
 

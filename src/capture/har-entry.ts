@@ -36,7 +36,8 @@ export function harExchange(entry: HarEntry, id: string, maxBodyBytes: number): 
     method: entry.request.method.toUpperCase(),
     path: url.pathname,
     query: url.search.slice(1),
-    host: requestHeaders.host ?? url.host,
+    // Memory is per host; in recorded traffic, the host is the entry URL's.
+    host: url.host,
     requestHeaders,
     requestBody: BodyCopy.of(entry.request.postData?.text ?? '', maxBodyBytes),
     status: entry.response.status,

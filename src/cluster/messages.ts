@@ -32,7 +32,7 @@ export function isViolationsResponse(message: unknown): message is ViolationsRes
  * Lessons one worker's exchanges taught, sent to the primary, which passes them to every
  * other worker: guards (a DELETE, a re-creation) and rare facts (a denial, a creation, a new
  * body type) reach every worker's memory, so a worker does not judge on a history it half
- * saw. A worker sends them in batches, a few milliseconds apart, not one message each.
+ * saw. A worker sends those of one event-loop turn together, at the end of that turn.
  */
 export interface LessonsMessage {
   readonly type: 'restaudit:lessons';
@@ -41,6 +41,29 @@ export interface LessonsMessage {
 
 export function isLessonsMessage(message: unknown): message is LessonsMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:lessons' && Array.isArray((message as { lessons?: unknown }).lessons);
+}
+
+/**
+ * A worker asks the primary to sync (`seq`: its latest request); the primary answers with the
+ * same `seq` once every lesson sent before those requests arrived has been passed on.
+ */
+export interface SyncMessage {
+  readonly type: 'restaudit:sync' | 'restaudit:synced';
+  readonly seq: number;
+}
+
+export function isSyncMessage(message: unknown, type: SyncMessage['type']): message is SyncMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type && typeof (message as { seq?: unknown }).seq === 'number';
+}
+
+/** The primary asks a worker to answer (after whatever it sent before); the worker answers in kind. */
+export interface FlushMessage {
+  readonly type: 'restaudit:flush' | 'restaudit:flushed';
+  readonly round: number;
+}
+
+export function isFlushMessage(message: unknown, type: FlushMessage['type']): message is FlushMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type && typeof (message as { round?: unknown }).round === 'number';
 }
 
 /**

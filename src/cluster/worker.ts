@@ -4,7 +4,8 @@ import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { AuditCore } from '../service.js';
 import type { Lesson } from '../memory/exchange-memory.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
-import { isLessonsMessage, isViolationsRequest, isWatchMessage, WORKER_CONFIG_ENV, type LessonsMessage, type LiveViolationsMessage, type ViolationsResponse } from './messages.js';
+import type { LessonBarrier } from './lesson-barrier.js';
+import { isFlushMessage, isLessonsMessage, isSyncMessage, isViolationsRequest, isWatchMessage, WORKER_CONFIG_ENV, type FlushMessage, type LessonsMessage, type LiveViolationsMessage, type ViolationsResponse } from './messages.js';
 
 /** The configuration the primary validated and handed over; never re-read from flags or files. */
 export function workerConfig(env: NodeJS.ProcessEnv): Config & { target: string } {
@@ -23,28 +24,15 @@ export function workerRegistry(): AggregatorRegistry<PrometheusContentType> {
   return registry;
 }
 
-/** How long lessons wait to be sent together. Another worker may judge without them meanwhile. */
-export const LESSON_BATCH_MS = 5;
-
 /**
- * Collects this worker's lessons and sends them to the primary in one message every
- * LESSON_BATCH_MS: a creation-heavy load would otherwise cost an IPC message per request.
+ * Sends this worker's lessons to the primary the moment they are taught: at the response
+ * head, before the head goes to the client, so a lesson is on its way before the client
+ * can act on the response (see LessonBarrier for the other half).
  */
 export class LessonSender {
-  private pending: Lesson[] = [];
-  private timer: NodeJS.Timeout | undefined;
-
   readonly share = (lesson: Lesson): void => {
-    this.pending.push(lesson);
-    this.timer ??= setTimeout(this.flush, LESSON_BATCH_MS);
-  };
-
-  readonly flush = (): void => {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.length === 0 || process.connected !== true) return;
-    const message: LessonsMessage = { type: 'restaudit:lessons', lessons: this.pending };
-    this.pending = [];
+    if (process.connected !== true) return;
+    const message: LessonsMessage = { type: 'restaudit:lessons', lessons: [lesson] };
     process.send?.(message);
   };
 }
@@ -97,13 +85,18 @@ export class LiveViolationSender {
  * Answers the primary: its requests for recent violations, whether to send violations live,
  * and the lessons other workers shared. Returns what stops answering.
  */
-export function answerPrimary(core: AuditCore): () => void {
+export function answerPrimary(core: AuditCore, barrier: LessonBarrier): () => void {
   const live = new LiveViolationSender(core);
   const onMessage = (message: unknown): void => {
     if (isWatchMessage(message)) {
       live.watch(message.on);
     } else if (isLessonsMessage(message)) {
       for (const lesson of message.lessons) core.learn(lesson);
+    } else if (isSyncMessage(message, 'restaudit:synced')) {
+      barrier.synced(message.seq);
+    } else if (isFlushMessage(message, 'restaudit:flush')) {
+      // Every lesson is sent the moment it is taught: nothing of this worker's is behind this.
+      process.send?.({ type: 'restaudit:flushed', round: message.round } satisfies FlushMessage);
     } else if (isViolationsRequest(message)) {
       const response: ViolationsResponse = { type: 'restaudit:violations', requestId: message.requestId, violations: core.violations.recent(message.limit) };
       process.send?.(response);

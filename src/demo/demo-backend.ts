@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { crossExchangeRoutes } from './cross-exchange-routes.js';
 import { flawedRoutes } from './flawed-routes.js';
+import { methodSupportRoutes } from './method-support-routes.js';
 import { goodRoutes } from './good-routes.js';
 import { curlLine, sendProblem, type DemoRoute } from './routes.js';
 
@@ -10,8 +11,8 @@ export const MAX_DEMO_BODY_BYTES = 1 << 20;
 /** The contract's default credentials: what makes a request authenticated, here as in the rules. */
 const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'proxy-authorization'] as const;
 const CREDENTIAL_COOKIES: ReadonlySet<string> = new Set(['session', 'sid', 'sessionid', 'connect.sid', 'JSESSIONID', 'PHPSESSID', '_session']);
-/** A 405 that leaves Allow out on purpose must not be listed in anyone's Allow either. */
-const REFUSING_RULE = 'method-not-allowed-without-allow';
+/** A row that refuses its method on purpose (a 405) is listed in no Allow. */
+const REFUSING_RULES: ReadonlySet<string> = new Set(['method-not-allowed-without-allow', 'allow-omits-working-method']);
 
 export interface DemoBackend {
   readonly url: string;
@@ -27,7 +28,7 @@ type Lookup = { kind: 'route'; route: DemoRoute; params: Record<string, string> 
 
 /** Every endpoint of the demo API: well-formed first, then the single-exchange flaws, then the sequences. */
 export function demoRoutes(): DemoRoute[] {
-  return [...goodRoutes(), ...flawedRoutes(), ...crossExchangeRoutes()];
+  return [...goodRoutes(), ...flawedRoutes(), ...crossExchangeRoutes(), ...methodSupportRoutes()];
 }
 
 /** Path parameters when `segments` fits the template (any method), else undefined. */
@@ -62,7 +63,7 @@ function lookup(table: readonly Compiled[], method: string, segments: readonly s
   if (fitting.length === 0) return { kind: 'not-found' };
   const own = fitting.find((fit) => fit.route.method === method) ?? (method === 'HEAD' ? fitting.find((fit) => fit.route.method === 'GET') : undefined);
   if (own !== undefined) return { kind: 'route', ...own };
-  const methods = new Set(fitting.filter((fit) => fit.route.rule !== REFUSING_RULE).map((fit) => fit.route.method));
+  const methods = new Set(fitting.filter((fit) => fit.route.rule === undefined || !REFUSING_RULES.has(fit.route.rule)).map((fit) => fit.route.method));
   if (methods.has('GET')) methods.add('HEAD');
   methods.add('OPTIONS');
   return { kind: method === 'OPTIONS' ? 'options' : 'not-allowed', allow: [...methods].join(', ') };

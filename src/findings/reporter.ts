@@ -26,6 +26,7 @@ export class FindingReporter {
         rule: finding.rule,
         severity: finding.severity,
         method: exchange.method,
+        host: exchange.host,
         path: exchange.path,
         route: exchange.route,
         status: exchange.status,

@@ -4,6 +4,8 @@ export interface ViolationRecord {
   readonly rule: string;
   readonly severity: string;
   readonly method: string;
+  /** The request's Host (in `audit`, the entry URL's host): memory is per host. */
+  readonly host: string;
   readonly path: string;
   readonly route: string;
   readonly status: number;

@@ -12,14 +12,21 @@ export interface Remembered {
   readonly at: number;
 }
 
-/** What is remembered about one exact path. */
+/** What is remembered about one exact path (of one host). */
 export interface PathFacts {
   /** The latest GET/HEAD 2xx to a request with credentials (cleared by a 2xx DELETE). */
   authenticatedRead?: Remembered;
+  /** The latest GET 2xx, with or without credentials (cleared by a 2xx DELETE). */
+  served?: Remembered;
   /** The latest 201 whose Location named this path (cleared by a DELETE of it). */
   created?: Remembered;
   /** The latest 200/204 DELETE of this path (cleared by a re-creation). */
   deleted?: Remembered;
+  /**
+   * The latest sign that nothing is at this path: a GET answered 404 or a 200/204 DELETE
+   * (cleared by a GET/HEAD 2xx, a 2xx PUT, or a 201 naming the path).
+   */
+  absent?: Remembered & { readonly hasCredentials: boolean };
 }
 
 /** What is remembered about one method (GET and HEAD as one) and route. */
@@ -30,14 +37,19 @@ export interface RouteFacts {
   bodyTypes?: Map<JsonType, number>;
 }
 
+/** Methods (HEAD apart from GET) that answered 2xx on one route: the latest exchange of each. */
+export type WorkingMethods = ReadonlyMap<string, Remembered>;
+
 export type { JsonType };
 
-/** What the rules may read. They never write. */
+/** What the rules may read. They never write. Paths and routes are remembered per host. */
 export interface MemoryReader {
-  /** Facts about a path still within the window, or undefined. */
-  path(path: string): Readonly<PathFacts> | undefined;
-  /** Facts about a method and route (GET and HEAD share them). */
-  route(method: string, route: string): Readonly<RouteFacts> | undefined;
+  /** Facts about a path of a host still within the window, or undefined. */
+  path(host: string, path: string): Readonly<PathFacts> | undefined;
+  /** Facts about a method and route of a host (GET and HEAD share them). */
+  route(host: string, method: string, route: string): Readonly<RouteFacts> | undefined;
+  /** The methods that answered 2xx on a route of a host. */
+  methods(host: string, route: string): WorkingMethods | undefined;
   /** Seconds since a remembered exchange. */
   ageSeconds(remembered: Remembered): number;
   /** True when a remembered exchange is still within the window. */
@@ -45,14 +57,17 @@ export interface MemoryReader {
 }
 
 /** The parts of an exchange memory learns from: plain data, so a cluster worker can pass it on. */
-export type Observed = Pick<Exchange, 'id' | 'method' | 'path' | 'route' | 'status' | 'hasCredentials'>;
+export type Observed = Pick<Exchange, 'id' | 'method' | 'host' | 'path' | 'route' | 'status' | 'hasCredentials'>;
 
 /**
  * One exchange's lesson as cluster workers share it: what changes a finding on another
- * worker (a denial, a DELETE, a re-creation, a creation, a body type not seen before).
+ * worker. The head's part (status, Location) is known once the response head arrived; the
+ * request body's JSON type once the request is complete (usually by then too).
  */
 export interface Lesson {
   readonly exchange: Observed;
+  /** True when the lesson carries what the response head tells. */
+  readonly head: boolean;
   readonly location?: string;
   readonly bodyType?: JsonType;
 }
@@ -64,19 +79,25 @@ export interface MemoryOptions {
   readonly now?: () => number;
 }
 
+/** How many distinct methods one route remembers as working (methods are tokens a client picks). */
+const MAX_METHODS_PER_ROUTE = 16;
+
 /**
  * restaudit's one cross-exchange memory: a bounded LRU (max entries and a TTL) over exact
- * paths and over method+route. The proxy records each exchange into it after the rules
- * have read it; nothing else writes.
+ * paths, over method+route and over the working methods of a route, each per host. The
+ * auditor writes into it; the rules only read.
  */
 export class ExchangeMemory implements MemoryReader {
-  private readonly cache: LRUCache<string, PathFacts | RouteFacts>;
+  private readonly cache: LRUCache<string, PathFacts | RouteFacts | Map<string, Remembered>>;
   private readonly ttlMs: number;
+  /** How old a remembered read may be before a repeat of it is news again. */
+  private readonly refreshMs: number;
   readonly now: () => number;
 
   constructor(options: MemoryOptions) {
     this.now = options.now ?? (() => performance.now());
     this.ttlMs = options.ttlSeconds * 1000;
+    this.refreshMs = Math.min(60_000, this.ttlMs / 10);
     const now = this.now;
     this.cache = new LRUCache({ max: options.maxEntries, ttl: this.ttlMs, perf: { now }, ttlResolution: 0, updateAgeOnGet: false });
   }
@@ -86,12 +107,16 @@ export class ExchangeMemory implements MemoryReader {
     return this.cache.size;
   }
 
-  path(path: string): Readonly<PathFacts> | undefined {
-    return this.cache.get(path) as PathFacts | undefined;
+  path(host: string, path: string): Readonly<PathFacts> | undefined {
+    return this.cache.get(pathKey(host, path)) as PathFacts | undefined;
   }
 
-  route(method: string, route: string): Readonly<RouteFacts> | undefined {
-    return this.cache.get(routeKey(method, route)) as RouteFacts | undefined;
+  route(host: string, method: string, route: string): Readonly<RouteFacts> | undefined {
+    return this.cache.get(routeKey(host, method, route)) as RouteFacts | undefined;
+  }
+
+  methods(host: string, route: string): WorkingMethods | undefined {
+    return this.cache.get(methodsKey(host, route)) as Map<string, Remembered> | undefined;
   }
 
   ageSeconds(remembered: Remembered): number {
@@ -102,69 +127,141 @@ export class ExchangeMemory implements MemoryReader {
     return remembered !== undefined && this.now() - remembered.at <= this.ttlMs;
   }
 
+  /** Learns a lesson another process shared. */
+  learn(lesson: Lesson): void {
+    if (lesson.head) this.recordHead(lesson.exchange, lesson.location);
+    if (lesson.bodyType !== undefined) this.recordBodyType(lesson.exchange, lesson.bodyType);
+  }
+
   /**
-   * Learns from one exchange (after the rules have judged it).
-   * @param location the path a 201's Location resolves to on this origin, if any
-   * @param bodyType the top-level JSON type of the request body, if it was JSON
-   * @returns whether the lesson matters beyond this process: true for everything except
-   *   authenticated reads and body types already known (the bulk of traffic)
+   * Learns from one exchange whole: its head, then its request body's type. What recorded
+   * traffic does; the live proxy learns the two at their own moments.
    */
   record(exchange: Observed, location: string | undefined, bodyType: JsonType | undefined): boolean {
-    const { method, status, path } = exchange;
+    const head = this.recordHead(exchange, location);
+    const body = bodyType !== undefined && this.recordBodyType(exchange, bodyType);
+    return head || body;
+  }
+
+  /**
+   * Learns what an exchange's response head tells: its status and Location (with the
+   * request's method, path and credentials). Known before the response body has gone.
+   * @param location the path a 201's Location resolves to on this origin, if any
+   * @returns whether the lesson matters beyond this process: false for the bulk of traffic
+   *   (reads, and methods already known to work on a route)
+   */
+  recordHead(exchange: Observed, location: string | undefined): boolean {
+    const { method, status, path, host } = exchange;
     const ok = status >= 200 && status < 300;
     const me = (): Remembered => ({ requestId: exchange.id, method, path, status, at: Math.round(this.now()) });
     let news = false;
 
-    if ((method === 'GET' || method === 'HEAD') && ok && exchange.hasCredentials) {
-      this.updatePath(path, (facts) => (facts.authenticatedRead = me()));
+    if ((method === 'GET' || method === 'HEAD') && ok) {
+      this.updatePath(host, path, (facts) => {
+        // A read repeats what is known: passed on only when new, or once per refresh interval.
+        if (exchange.hasCredentials) {
+          if (this.stale(facts.authenticatedRead)) news = true;
+          facts.authenticatedRead = me();
+        }
+        if (method === 'GET') {
+          if (this.stale(facts.served)) news = true;
+          facts.served = me();
+        }
+        if (facts.absent !== undefined) {
+          facts.absent = undefined;
+          news = true;
+        }
+      });
+    }
+    if (method === 'GET' && status === 404) {
+      this.updatePath(host, path, (facts) => (facts.absent = { ...me(), hasCredentials: exchange.hasCredentials }));
+      news = true;
     }
     if ((status === 401 || status === 403) && !exchange.hasCredentials) {
-      this.updateRoute(method, exchange.route, (facts) => (facts.anonymousDenied = me()));
+      this.updateRoute(host, method, exchange.route, (facts) => (facts.anonymousDenied = me()));
       news = true;
     }
     if (method === 'DELETE') {
-      this.updateExisting(path, (facts) => {
+      this.updateExisting(host, path, (facts) => {
         facts.created = undefined;
-        if (ok) facts.authenticatedRead = undefined;
+        if (ok) {
+          facts.authenticatedRead = undefined;
+          facts.served = undefined;
+        }
       });
-      if (status === 200 || status === 204) this.updatePath(path, (facts) => (facts.deleted = me()));
+      if (status === 200 || status === 204) {
+        this.updatePath(host, path, (facts) => {
+          facts.deleted = me();
+          facts.absent = { ...me(), hasCredentials: exchange.hasCredentials };
+        });
+      }
       news = true;
     }
     if (method === 'PUT' && ok) {
-      this.updateExisting(path, (facts) => (facts.deleted = undefined));
+      this.updateExisting(host, path, (facts) => {
+        facts.deleted = undefined;
+        facts.absent = undefined;
+      });
       news = true;
     }
     if (status === 201 && location !== undefined) {
-      this.updatePath(location, (facts) => {
+      this.updatePath(host, location, (facts) => {
         facts.created = me();
         facts.deleted = undefined;
+        facts.absent = undefined;
       });
       news = true;
     }
-    if (ok && bodyType !== undefined) {
-      this.updateRoute(method, exchange.route, (facts) => {
-        facts.bodyTypes ??= new Map();
-        const taught = facts.bodyTypes.get(bodyType) ?? 0;
-        if (taught === 0) news = true;
-        facts.bodyTypes.set(bodyType, taught + 1);
-      });
-    }
+    if (ok && this.learnWorking(host, exchange.route, method, me)) news = true;
     return news;
   }
 
-  private updatePath(path: string, change: (facts: PathFacts) => void): void {
-    const facts = (this.cache.get(path) as PathFacts | undefined) ?? {};
-    change(facts);
-    this.cache.set(path, facts);
+  /**
+   * Learns the top-level JSON type of a request body answered 2xx: what a route accepts.
+   * @returns true when the type is new on this route (other processes need it)
+   */
+  recordBodyType(exchange: Observed, bodyType: JsonType): boolean {
+    if (exchange.status < 200 || exchange.status > 299) return false;
+    let news = false;
+    this.updateRoute(exchange.host, exchange.method, exchange.route, (facts) => {
+      facts.bodyTypes ??= new Map();
+      const taught = facts.bodyTypes.get(bodyType) ?? 0;
+      if (taught === 0) news = true;
+      facts.bodyTypes.set(bodyType, taught + 1);
+    });
+    return news;
   }
 
-  private updateExisting(path: string, change: (facts: PathFacts) => void): void {
-    const facts = this.cache.get(path) as PathFacts | undefined;
+  private stale(remembered: Remembered | undefined): boolean {
+    return remembered === undefined || this.now() - remembered.at > this.refreshMs;
+  }
+
+  /** Remembers that `method` works on a route; true when it was not known to (or stale). */
+  private learnWorking(host: string, route: string, method: string, me: () => Remembered): boolean {
+    const key = methodsKey(host, route);
+    let working = this.cache.get(key) as Map<string, Remembered> | undefined;
+    const known = working?.get(method);
+    if (working === undefined) working = new Map();
+    else if (known === undefined && working.size >= MAX_METHODS_PER_ROUTE) return false;
+    working.set(method, me());
+    this.cache.set(key, working);
+    return this.stale(known);
+  }
+
+  private updatePath(host: string, path: string, change: (facts: PathFacts) => void): void {
+    const key = pathKey(host, path);
+    const facts = (this.cache.get(key) as PathFacts | undefined) ?? {};
+    change(facts);
+    this.cache.set(key, facts);
+  }
+
+  private updateExisting(host: string, path: string, change: (facts: PathFacts) => void): void {
+    const facts = this.cache.get(pathKey(host, path)) as PathFacts | undefined;
     if (facts !== undefined) change(facts);
   }
 
-  private updateRoute(method: string, route: string, change: (facts: RouteFacts) => void): void {
-    const key = routeKey(method, route);
+  private updateRoute(host: string, method: string, route: string, change: (facts: RouteFacts) => void): void {
+    const key = routeKey(host, method, route);
     const facts = (this.cache.get(key) as RouteFacts | undefined) ?? {};
     change(facts);
     this.cache.set(key, facts);
@@ -172,12 +269,20 @@ export class ExchangeMemory implements MemoryReader {
 }
 
 /**
- * GET and HEAD are one method for what a route protects. Path facts are keyed by the path
- * itself (the string the exchange and its Remembered already hold, so a remembered path
- * costs no second copy); a route key contains spaces, which no request path can.
+ * Keys per host (a Host header holds no space, nor does a request path): `p` for a path,
+ * `r` for a method and route (GET and HEAD are one method for what a route protects), `m`
+ * for the working methods of a route.
  */
-function routeKey(method: string, route: string): string {
-  return `r ${method === 'HEAD' ? 'GET' : method} ${route}`;
+function pathKey(host: string, path: string): string {
+  return `p ${host} ${path}`;
+}
+
+function routeKey(host: string, method: string, route: string): string {
+  return `r ${method === 'HEAD' ? 'GET' : method} ${host} ${route}`;
+}
+
+function methodsKey(host: string, route: string): string {
+  return `m ${host} ${route}`;
 }
 
 /** The top-level JSON type of a parsed value. */

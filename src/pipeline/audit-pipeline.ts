@@ -7,7 +7,7 @@ import { ViolationBuffer } from '../findings/violation-buffer.js';
 import type { Logger } from '../logging/logger.js';
 import { ExchangeMemory, type Lesson } from '../memory/exchange-memory.js';
 import { AuditMetrics, methodLabel, type ProxyErrorReason } from '../metrics/metrics.js';
-import { RouteResolver } from '../routes/route-resolver.js';
+import { RouteResolver, type RouteMatch } from '../routes/route-resolver.js';
 import { Auditor } from '../rules/auditor.js';
 import { ALL_RULES } from '../rules/all-rules.js';
 import { RuleEngine } from '../rules/engine.js';
@@ -33,6 +33,18 @@ export interface AuditPipelineDeps {
   readonly onExchange?: (exchange: Exchange) => void;
   /** The compiled OpenAPI document (`--spec`), loaded once at start-up. */
   readonly spec?: CompiledSpec;
+}
+
+/**
+ * What the pipeline decided at an exchange's response head: its route and credentials, and
+ * the cross-exchange findings (judged against memory before memory learned from it).
+ */
+export interface AtHead {
+  readonly route: RouteMatch;
+  readonly hasCredentials: boolean;
+  readonly findings: readonly Finding[];
+  /** True when the request was complete at the head and its body's type was learned then. */
+  readonly learnedBody: boolean;
 }
 
 /** An exchange as the pipeline completed it, and what the rules found in it. */
@@ -65,8 +77,23 @@ export interface AuditPipeline {
   readonly violations: ViolationBuffer;
   /** With a spec: what traffic has exercised of it. */
   readonly coverage: SpecCoverage | undefined;
-  /** Counts, judges, remembers and reports one completed exchange. */
-  judge(captured: CapturedExchange, upstreamSeconds: number | undefined): Judged;
+  /**
+   * The response head of a live exchange has arrived: the cross-exchange rules judge it,
+   * then memory learns from it (and other processes are told), before the head goes on.
+   * @param requestComplete whether the request body has arrived whole
+   * @param announced whether `announce` told other processes already
+   */
+  head(captured: CapturedExchange, requestComplete: boolean, announced: boolean): AtHead;
+  /** Tells other processes what an exchange taught, now, although its judgement here must wait. */
+  announce(captured: CapturedExchange, requestComplete: boolean): void;
+  /**
+   * Counts, judges, remembers and reports one completed exchange.
+   * @param atHead what `head` decided, for a live exchange; a recorded one is judged whole
+   * @param lateToCome true when bytes after a bodiless response may still be judged (`late`)
+   */
+  judge(captured: CapturedExchange, upstreamSeconds: number | undefined, atHead?: AtHead, lateToCome?: boolean): Judged;
+  /** Judges the bytes that came after a bodiless response once it was judged, and reports them. */
+  late(judged: Judged, bytesAfterBodilessResponse: number): void;
   /** Counts an exchange that cannot be judged (a proxy fault, a client abort). */
   unjudged(exchange: Unjudged): void;
   /** Counts a proxy fault that belongs to no exchange (a WebSocket upgrade). */
@@ -98,17 +125,35 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
     memory,
     violations,
     coverage,
-    judge(captured, upstreamSeconds) {
+    head(captured, requestComplete, announced) {
       const route = routes.resolve(captured.path);
+      const credentials = hasCredentials(captured.requestHeaders);
+      const findings = auditor.head(completeExchange(captured, route.template, credentials), requestComplete, announced);
+      return { route, hasCredentials: credentials, findings, learnedBody: requestComplete };
+    },
+    announce(captured, requestComplete) {
+      auditor.announce(completeExchange(captured, routes.resolve(captured.path).template, hasCredentials(captured.requestHeaders)), requestComplete);
+    },
+    judge(captured, upstreamSeconds, atHead, lateToCome = false) {
+      const route = atHead?.route ?? routes.resolve(captured.path);
       const method = methodLabel(captured.method);
       metrics.exchange(method, route.label, captured.status, upstreamSeconds);
       if (captured.requestBody.truncated) metrics.inspectionTruncated('request');
       if (captured.responseBody.truncated) metrics.inspectionTruncated('response');
-      const exchange = completeExchange(captured, route.template, hasCredentials(captured.requestHeaders));
-      const findings = auditor.audit(exchange, route.spec);
+      const exchange = completeExchange(captured, route.template, atHead?.hasCredentials ?? hasCredentials(captured.requestHeaders));
+      const findings = atHead === undefined ? auditor.audit(exchange, route.spec) : auditor.end(exchange, atHead.findings, atHead.learnedBody, route.spec);
       if (findings.length > 0) reporter.report(exchange, findings, method, route.label);
-      onExchange?.(exchange);
+      if (!lateToCome) onExchange?.(exchange);
       return { exchange, findings };
+    },
+    late(judged, bytes) {
+      let exchange = judged.exchange;
+      if (bytes > exchange.bytesAfterBodilessResponse) {
+        exchange = { ...exchange, bytesAfterBodilessResponse: bytes };
+        const findings = auditor.late(exchange, judged.findings);
+        if (findings.length > 0) reporter.report(exchange, findings, methodLabel(exchange.method), routes.resolve(exchange.path).label);
+      }
+      onExchange?.(exchange);
     },
     unjudged({ method, path, status, upstreamSeconds, reason }) {
       if (reason !== undefined) metrics.proxyError(reason);
@@ -117,8 +162,8 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
     proxyError(reason) {
       metrics.proxyError(reason);
     },
-    learn({ exchange, location, bodyType }) {
-      memory.record(exchange, location, bodyType);
+    learn(lesson) {
+      memory.learn(lesson);
     },
   };
 }

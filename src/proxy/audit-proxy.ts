@@ -7,15 +7,20 @@ import { BodyCopy } from '../capture/body-copy.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProxyErrorReason } from '../metrics/metrics.js';
-import type { AuditPipeline } from '../pipeline/audit-pipeline.js';
+import type { AuditPipeline, Judged } from '../pipeline/audit-pipeline.js';
+import type { CapturedExchange } from '../capture/exchange.js';
 import { errorReason } from './error-reason.js';
 import { FLIGHT, Flight, type Carrier } from './flight.js';
+import type { JudgementGate } from './judgement-gate.js';
 import { sendProblem, statusFor } from './problem.js';
 import { writeUpstreamHead } from './response-head.js';
 import { createUpstreamAgent } from './upstream-agent.js';
 import { newRequestId } from './request-id.js';
 
-/** How long to keep watching an upstream socket for bytes after a bodiless response. */
+/**
+ * How long to keep watching an upstream socket for bytes after a bodiless response: they
+ * are judged late (the exchange itself is judged, and taught memory, without waiting).
+ */
 const BODILESS_SETTLE_MS = 25;
 /** The status label of an exchange whose client went away before its response was complete. */
 const CLIENT_CLOSED = 499;
@@ -24,6 +29,8 @@ export interface ProxyDeps {
   readonly logger: Logger;
   /** Takes each exchange once its response has gone: counts, judges and reports it. */
   readonly pipeline: AuditPipeline;
+  /** Holds judgements until other processes' lessons are learned (cluster workers). */
+  readonly gate?: JudgementGate;
 }
 
 export interface ProxyHandle {
@@ -44,7 +51,7 @@ export interface ProxyHandle {
  * audit pipeline. It knows nothing about what the pipeline does.
  */
 export function createProxy(config: Config & { target: string }, deps: ProxyDeps): ProxyHandle {
-  const { logger, pipeline } = deps;
+  const { logger, pipeline, gate } = deps;
   const maxBodyBytes = config.inspect.maxBodyBytes;
   const timeoutMs = config.upstream.timeoutMs;
   const target = new URL(config.target);
@@ -98,6 +105,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       req.headers['x-request-id'] = id;
     }
     const flight = new Flight(id, req, res, performance.now(), maxBodyBytes);
+    if (gate !== undefined) flight.ticket = gate.ticket();
     req.on('data', onRequestData);
     res.on('finish', onResponseFinish);
     res.on('close', onResponseClose);
@@ -140,6 +148,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       failBeforeHead(flight, 'other', error);
       return;
     }
+    judgeHeadSoon(flight, req.complete);
     upstream.on('data', onUpstreamData);
     upstream.on('error', onUpstreamBodyError);
     // Before pipe's own 'end' listener, which ends the response: trailers go out with it.
@@ -197,21 +206,60 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     );
   }
 
+  /**
+   * Judged against memory, and taught to it, before the head leaves (writeHead only buffers
+   * it): whatever the client sends next is judged knowing this exchange. Behind a gate
+   * (cluster workers) the judgement may wait for other processes' lessons; this exchange's
+   * lesson does not.
+   */
+  function judgeHeadSoon(flight: Flight, requestComplete: boolean): void {
+    const captured = flight.captured(flight.headersAt);
+    if (gate === undefined) {
+      judgeHead(flight, captured, requestComplete, false);
+      return;
+    }
+    let announced = false;
+    if (!gate.after(flight.ticket, () => judgeHead(flight, captured, requestComplete, announced))) {
+      pipeline.announce(captured, requestComplete);
+      announced = true;
+    }
+  }
+
+  function judgeHead(flight: Flight, captured: CapturedExchange, requestComplete: boolean, announced: boolean): void {
+    flight.atHead = pipeline.head(captured, requestComplete, announced);
+    if (flight.endedAt !== 0) judgeEnd(flight);
+  }
+
   function onResponseFinish(this: ServerResponse & Carrier): void {
     const flight = this[FLIGHT];
     if (flight === undefined || flight.settled) return;
-    if (flight.failure === undefined && flight.bodiless) {
-      // Stray bytes may still be on their way: judge once they had a moment to arrive.
-      // The timer, then setImmediate: a loaded event loop may fire this timer in the same
-      // turn as the one that sends those bytes; setImmediate lets one poll phase read them.
-      setTimeout(settleAfterIo, BODILESS_SETTLE_MS, flight, performance.now());
-      flight.settled = true;
-      inFlight--;
-      return;
-    }
     flight.settled = true;
     inFlight--;
-    settle(flight, performance.now());
+    flight.endedAt = performance.now();
+    if (flight.failure !== undefined) {
+      pipeline.unjudged({ method: flight.method, path: flight.path, status: statusFor(flight.failure), upstreamSeconds: undefined, reason: flight.failure });
+      return;
+    }
+    // Judged now, unless its head is still waiting for the gate (then once it is judged).
+    if (flight.atHead !== undefined) judgeEnd(flight);
+  }
+
+  /** The exchange is complete and was judged at its head: the pipeline does the rest. */
+  function judgeEnd(flight: Flight): void {
+    const judged = pipeline.judge(flight.captured(flight.endedAt), flight.upstreamSeconds, flight.atHead, flight.bodiless);
+    // Stray bytes after a bodiless response may still be on their way: judged when they had
+    // a moment to arrive (only they; everything else was judged and learned already). The
+    // timer, then setImmediate: a loaded event loop may fire this timer in the same turn as
+    // the one that sends those bytes; setImmediate lets one poll phase read them.
+    if (flight.bodiless) setTimeout(judgeLateAfterIo, BODILESS_SETTLE_MS, flight, judged);
+  }
+
+  function judgeLateAfterIo(flight: Flight, judged: Judged): void {
+    setImmediate(judgeLate, flight, judged);
+  }
+
+  function judgeLate(flight: Flight, judged: Judged): void {
+    pipeline.late(judged, flight.bytesAfterBodiless);
   }
 
   function onResponseClose(this: ServerResponse & Carrier): void {
@@ -244,19 +292,6 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       },
       'client aborted',
     );
-  }
-
-  function settleAfterIo(flight: Flight, now: number): void {
-    setImmediate(settle, flight, now);
-  }
-
-  /** Hands a finished exchange to the pipeline: judged, or only counted when the upstream failed. */
-  function settle(flight: Flight, now: number): void {
-    if (flight.failure !== undefined) {
-      pipeline.unjudged({ method: flight.method, path: flight.path, status: statusFor(flight.failure), upstreamSeconds: undefined, reason: flight.failure });
-      return;
-    }
-    pipeline.judge(flight.captured(now), flight.upstreamSeconds);
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -2,6 +2,7 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { BodyCopy } from '../capture/body-copy.js';
 import type { CapturedExchange } from '../capture/exchange.js';
 import type { ProxyErrorReason } from '../metrics/metrics.js';
+import type { AtHead } from '../pipeline/audit-pipeline.js';
 
 /** Where each request's state hangs, on the request, the response and the upstream's objects. */
 export const FLIGHT = Symbol('restaudit.flight');
@@ -36,6 +37,12 @@ export class Flight {
   /** Set when the upstream failed after answering: the client got a cut-off response. */
   brokenAfterHead: ProxyErrorReason | undefined;
   bytesAfterBodiless = 0;
+  /** The judgement gate's ticket (cluster workers), 0 in one process. */
+  ticket = 0;
+  /** What the pipeline decided at the response head, once it did. */
+  atHead: AtHead | undefined;
+  /** performance.now() when the response was complete, 0 before. */
+  endedAt = 0;
   /** True once the exchange has been recorded (at most once). */
   settled = false;
 

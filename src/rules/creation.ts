@@ -46,14 +46,19 @@ const createdWithoutLocation: RuleDefinition = {
     if (exchange.status !== 201 || exchange.method !== 'POST') return undefined;
     const location = headerValue(exchange.responseHeaders.location);
     if (location !== undefined && location.trim() !== '') return undefined;
+    // A 201 to an action (login, token, search) usually created nothing a client should find again.
+    const advice = ACTION_SEGMENTS.has(lastSegment(exchange.path))
+      ? `POST ${exchange.path} is an action (${lastSegment(exchange.path)}): answer 200, or name what was created in Location`
+      : 'a 201 to POST must name the created resource in Location';
     return {
-      message: `POST ${exchange.path} answered 201 Created without a Location header; a 201 to POST must name the created resource in Location`,
+      message: `POST ${exchange.path} answered 201 Created without a Location header; ${advice}`,
       evidence: { status: 201, headers: pickHeaders(exchange.responseHeaders, ['content-type', 'location', 'content-location']) },
     };
   },
 };
 
-const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods that must not change state (RFC 9110 §9.2.1). */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const safeMethodCreated: RuleDefinition = {
   id: 'safe-method-created',

@@ -25,6 +25,12 @@ export type RuleFailure = (rule: string, error: unknown) => void;
 export class RuleEngine {
   readonly settings: RuleSettings;
   private readonly active: readonly ActiveRule[];
+  /** The cross-exchange rules: judged at the response head, before memory learns from it. */
+  private readonly atHead: readonly ActiveRule[];
+  /** The rest: judged once the exchange is complete. */
+  private readonly atEnd: readonly ActiveRule[];
+  /** The rules that judge bytes seen after a bodiless response, which may come late. */
+  private readonly late: readonly ActiveRule[];
 
   constructor(
     config: Pick<Config, 'rules' | 'custom'>,
@@ -50,9 +56,13 @@ export class RuleEngine {
       const definition = compileCustomRule(custom);
       active.push({ definition, severity: definition.severity, ignored: undefined });
     }
+    this.active = active;
+    this.atHead = active.filter((rule) => rule.definition.scope === 'memory');
     // Spec rules first: a body they parse to validate needs no separate validating scan
     // for the JSON rules after them (the parse answers it).
-    this.active = [...active.filter((rule) => rule.definition.requiresSpec === true), ...active.filter((rule) => rule.definition.requiresSpec !== true)];
+    const atEnd = active.filter((rule) => rule.definition.scope !== 'memory');
+    this.atEnd = [...atEnd.filter((rule) => rule.definition.requiresSpec === true), ...atEnd.filter((rule) => rule.definition.requiresSpec !== true)];
+    this.late = active.filter((rule) => LATE_RULES.has(rule.definition.id));
   }
 
   /** The ids of the rules that run, in order. */
@@ -71,8 +81,31 @@ export class RuleEngine {
 
   /** Every finding of every active rule on one exchange; an empty array when all is well. */
   evaluate(exchange: Exchange, context: RuleContext): Finding[] {
+    return this.run(this.active, exchange, context);
+  }
+
+  /** The cross-exchange rules' findings: what the response head shows against memory. */
+  evaluateHead(exchange: Exchange, context: RuleContext): Finding[] {
+    return this.run(this.atHead, exchange, context);
+  }
+
+  /** The single-exchange rules' findings, once the exchange is complete. */
+  evaluateEnd(exchange: Exchange, context: RuleContext): Finding[] {
+    return this.run(this.atEnd, exchange, context);
+  }
+
+  /**
+   * Findings about bytes that arrived after a bodiless response was judged: only the rules
+   * about such bytes, and only those that have not fired on the exchange already.
+   */
+  evaluateLate(exchange: Exchange, context: RuleContext, fired: readonly Finding[]): Finding[] {
+    const pending = this.late.filter((rule) => !fired.some((finding) => finding.rule === rule.definition.id));
+    return this.run(pending, exchange, context);
+  }
+
+  private run(rules: readonly ActiveRule[], exchange: Exchange, context: RuleContext): Finding[] {
     let findings: Finding[] | undefined;
-    for (const rule of this.active) {
+    for (const rule of rules) {
       if (rule.ignored !== undefined && (rule.ignored.has(exchange.route) || rule.ignored.has(exchange.path))) continue;
       let verdict;
       try {
@@ -87,6 +120,9 @@ export class RuleEngine {
     return findings ?? NO_FINDINGS;
   }
 }
+
+/** The rules that judge bytes after a bodiless response, which may arrive after it is judged. */
+const LATE_RULES: ReadonlySet<string> = new Set(['body-on-no-content', 'body-on-head']);
 
 const NO_FINDINGS: Finding[] = [];
 Object.freeze(NO_FINDINGS);

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Remembered } from '../memory/exchange-memory.js';
+import type { RuleContext } from './types.js';
 
 /** How much of a body evidence may quote. */
 export const EXCERPT_CHARS = 200;
@@ -48,4 +50,15 @@ const SECRET_IN_TEXT =
 
 function maskText(text: string): string {
   return text.replace(SECRET_IN_TEXT, (_match, name: string, secret: string) => `${name}${secret.startsWith('"') ? '"***"' : '***'}`);
+}
+
+/** The earlier exchange a cross-exchange finding relied on, as evidence. */
+export function earlier(remembered: Remembered, context: RuleContext): Record<string, unknown> {
+  return {
+    requestId: remembered.requestId,
+    method: remembered.method,
+    path: remembered.path,
+    status: remembered.status,
+    ageSeconds: context.memory.ageSeconds(remembered),
+  };
 }

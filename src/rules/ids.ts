@@ -26,6 +26,9 @@ export const MEMORY_RULE_IDS = [
   'protected-route-served-anonymously',
   'created-resource-not-found',
   'deleted-resource-still-served',
+  'head-not-supported',
+  'allow-omits-working-method',
+  'put-created-without-201',
 ] as const;
 
 /** The rule ids that judge against a spec (`--spec`), in the contract's order. */

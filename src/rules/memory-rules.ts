@@ -1,30 +1,22 @@
 import type { Exchange } from '../capture/exchange.js';
-import { jsonTypeOf, type Remembered } from '../memory/exchange-memory.js';
-import { excerpt, pickHeaders } from './evidence.js';
+import { jsonTypeOf } from '../memory/exchange-memory.js';
+import { earlier, excerpt, pickHeaders } from './evidence.js';
+import { METHOD_SUPPORT_RULES } from './method-support-rules.js';
 import type { RuleContext, RuleDefinition, Verdict } from './types.js';
-
-/** The earlier exchange a finding relied on, as evidence. */
-function earlier(remembered: Remembered, context: RuleContext): Record<string, unknown> {
-  return {
-    requestId: remembered.requestId,
-    method: remembered.method,
-    path: remembered.path,
-    status: remembered.status,
-    ageSeconds: context.memory.ageSeconds(remembered),
-  };
-}
 
 const notFoundMasksAuth: RuleDefinition = {
   id: 'not-found-masks-auth',
   severity: 'warning',
   enabledByDefault: true,
-  summary: 'a 404 to a request without credentials on a path that answered 2xx to an authenticated GET/HEAD: should be 401/403',
+  summary: 'a 404 to a request without credentials on a path that answered 2xx to an authenticated GET/HEAD: should be 401/403 (HEAD judged where HEAD works on the route)',
   reference: 'RFC 9110 §15.5.2, §15.5.4 (a policy finding: hiding with 404 is allowed)',
   scope: 'memory',
   check(exchange, context) {
     if (exchange.status !== 404 || exchange.hasCredentials) return undefined;
-    const seen = context.memory.path(exchange.path)?.authenticatedRead;
+    const seen = context.memory.path(exchange.host, exchange.path)?.authenticatedRead;
     if (!context.memory.fresh(seen)) return undefined;
+    // A HEAD 404 where HEAD never worked on the route is head-not-supported's finding.
+    if (exchange.method === 'HEAD' && !context.memory.fresh(context.memory.methods(exchange.host, exchange.route)?.get('HEAD'))) return undefined;
     return {
       message:
         `${exchange.method} ${exchange.path} without credentials answered 404, but the same path answered ${seen.status} to an authenticated ${seen.method} ` +
@@ -43,7 +35,7 @@ const protectedRouteServedAnonymously: RuleDefinition = {
   scope: 'memory',
   check(exchange, context) {
     if (exchange.status < 200 || exchange.status > 299 || exchange.hasCredentials) return undefined;
-    const denied = context.memory.route(exchange.method, exchange.route)?.anonymousDenied;
+    const denied = context.memory.route(exchange.host, exchange.method, exchange.route)?.anonymousDenied;
     if (!context.memory.fresh(denied)) return undefined;
     return {
       message:
@@ -63,7 +55,7 @@ const createdResourceNotFound: RuleDefinition = {
   scope: 'memory',
   check(exchange, context) {
     if (exchange.status !== 404 || exchange.method !== 'GET') return undefined;
-    const created = context.memory.path(exchange.path)?.created;
+    const created = context.memory.path(exchange.host, exchange.path)?.created;
     if (!context.memory.fresh(created)) return undefined;
     return {
       message:
@@ -83,7 +75,7 @@ const deletedResourceStillServed: RuleDefinition = {
   scope: 'memory',
   check(exchange, context) {
     if (exchange.method !== 'GET' || exchange.status < 200 || exchange.status > 299) return undefined;
-    const deleted = context.memory.path(exchange.path)?.deleted;
+    const deleted = context.memory.path(exchange.host, exchange.path)?.deleted;
     if (!context.memory.fresh(deleted)) return undefined;
     return {
       message:
@@ -100,6 +92,7 @@ export const MEMORY_RULES: readonly RuleDefinition[] = [
   protectedRouteServedAnonymously,
   createdResourceNotFound,
   deletedResourceStillServed,
+  ...METHOD_SUPPORT_RULES,
 ];
 
 /**
@@ -108,7 +101,7 @@ export const MEMORY_RULES: readonly RuleDefinition[] = [
  */
 export function unlearnedBodyType(exchange: Exchange, context: RuleContext): Verdict | undefined {
   if (exchange.status < 500 || exchange.requestBody.size === 0) return undefined;
-  const learned = context.memory.route(exchange.method, exchange.route)?.bodyTypes;
+  const learned = context.memory.route(exchange.host, exchange.method, exchange.route)?.bodyTypes;
   if (learned === undefined || learned.size === 0) return undefined;
   const body = context.request.json();
   if (body.kind !== 'json') return undefined;

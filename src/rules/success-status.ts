@@ -1,3 +1,4 @@
+import { SAFE_METHODS } from './creation.js';
 import { pickHeaders } from './evidence.js';
 import type { RuleDefinition } from './types.js';
 
@@ -20,6 +21,8 @@ const unexpectedSuccessStatus: RuleDefinition = {
   scope: 'exchange',
   check(exchange, context) {
     if (exchange.status < 200 || exchange.status > 299) return undefined;
+    // A safe method answered 201 is safe-method-created's finding: one finding for one fault.
+    if (exchange.status === 201 && SAFE_METHODS.has(exchange.method)) return undefined;
     const expected = context.settings.successStatuses.get(exchange.method);
     if (expected === undefined || expected.has(exchange.status)) return undefined;
     const list = [...expected].join(', ');

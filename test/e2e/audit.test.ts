@@ -2,6 +2,8 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SEQUENCE_SCENARIOS } from '../fixtures/rule-scenarios.js';
+import { mismatches } from '../helpers/sequences.js';
 import { runCli } from './cli-process.js';
 
 const HAR = 'test/e2e/fixtures/traffic.har';
@@ -38,5 +40,40 @@ describe('restaudit audit FILE.har (built dist/cli.js)', () => {
     const missing = await runCli(['audit', join(dir, 'missing.har')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('ENOENT');
+  });
+
+  it('judges every cross-exchange scenario as the proxy does, each origin of the file on its own', async () => {
+    // One HAR of every scenario, each on a host of its own: memory is per host, so they never meet.
+    const entries: unknown[] = [];
+    const last: number[] = [];
+    let second = 0;
+    SEQUENCE_SCENARIOS.forEach((scenario, index) => {
+      for (const step of scenario.steps) {
+        const { request, answer } = step;
+        entries.push({
+          startedDateTime: new Date(Date.UTC(2026, 0, 1, 0, 0, second++)).toISOString(),
+          time: 1,
+          request: {
+            method: request.method,
+            url: `http://s${index}.audit.test${request.path}`,
+            headers: Object.entries(request.headers ?? {}).map(([name, value]) => ({ name, value })),
+            ...(request.body === undefined ? {} : { postData: { mimeType: request.headers?.['content-type'] ?? 'application/json', text: request.body } }),
+          },
+          response: {
+            status: answer.status,
+            headers: Object.entries(answer.headers ?? {}).map(([name, value]) => ({ name, value: String(value) })),
+            content: { text: answer.body === undefined ? '' : String(answer.body) },
+          },
+        });
+      }
+      last.push(entries.length - 1);
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'restaudit-har-'));
+    writeFileSync(join(dir, 'sequences.har'), JSON.stringify({ log: { version: '1.2', entries } }));
+    const result = await runCli(['audit', join(dir, 'sequences.har'), '--json', '--fail-on', 'none']);
+    expect(result.code).toBe(0);
+    const { findings } = JSON.parse(result.stdout) as { findings: Array<{ entry: number; rule: string }> };
+    const found = last.map((entry) => findings.filter((finding) => finding.entry === entry).map((finding) => finding.rule));
+    expect(mismatches(found, SEQUENCE_SCENARIOS)).toEqual([]);
   });
 });

@@ -31,7 +31,9 @@ interface Shown {
   loaded: unknown;
 }
 
+/** What the page shows once it has drawn (it redraws on the next animation frame after a change). */
 async function shown(page: Page): Promise<Shown> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => resolve())));
   return page.evaluate(() => ({
     total: Number(document.getElementById('total')?.textContent),
     rows: [...document.querySelectorAll('#list .violation')].map((row) => ({
@@ -159,6 +161,13 @@ describe.skipIf(!available)('the live page in Chromium', () => {
         const href = await page.$eval('#list .violation .head a', (a) => (a).href);
         expect(href).toMatch(new RegExp(`^${demo.adminUrl}/rules/[a-z-]+$`));
         expect((await page.goto(href))?.status()).toBe(200);
+
+        // A rule page links to the live page filtered by its rule (the filters live in the URL).
+        await page.goto(`${demo.adminUrl}/rules/stack-trace-leak`);
+        await Promise.all([page.waitForNavigation(), page.click('a[href="/#rule=stack-trace-leak"]')]);
+        await page.waitForFunction(() => document.querySelectorAll('#list .violation').length === 2);
+        expect((await shown(page)).rows.every((row) => row.rule === 'stack-trace-leak')).toBe(true);
+        expect(await page.$eval('#f-rule', (select) => (select as HTMLSelectElement).value)).toBe('stack-trace-leak');
         expect(failures).toEqual([]);
       } finally {
         await context.close();

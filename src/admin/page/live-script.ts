@@ -107,9 +107,21 @@ export function liveScript(): void {
     } finally {
       state.loading = false;
       for (const v of state.queued) add(v, true);
+      // A violation that happened between the two snapshots may be counted once too few or
+      // too many: the counts are read again shortly.
+      if (state.queued.length > 0) setTimeout(refreshCounts, 2000);
       state.queued = [];
       render();
     }
+  }
+
+  function refreshCounts(): void {
+    if (state.loading) return;
+    void fetch('/metrics', { cache: 'no-store' }).then(async (r) => {
+      if (!r.ok || state.loading) return;
+      parseCounts(await r.text());
+      render();
+    });
   }
 
   function fillSelect(select: HTMLSelectElement, values: string[], all: string): void {
@@ -208,9 +220,12 @@ export function liveScript(): void {
   const status = $('status');
   const events = new EventSource('/events');
   events.addEventListener('open', () => {
-    status.textContent = 'live';
-    status.className = 'live';
-    void load();
+    status.textContent = 'loading…';
+    // Live once the counts and the list are loaded: from then on, every event adds to them.
+    void load().then(() => {
+      status.textContent = 'live';
+      status.className = 'live';
+    });
   });
   events.addEventListener('error', () => {
     status.textContent = 'reconnecting…';
@@ -228,14 +243,7 @@ export function liveScript(): void {
   // The counts since start come from /metrics; refresh them now and then in case a count
   // and its event crossed while loading.
   setInterval(() => {
-    if (!state.loading && document.visibilityState === 'visible') {
-      void fetch('/metrics', { cache: 'no-store' }).then(async (r) => {
-        if (r.ok) {
-          parseCounts(await r.text());
-          render();
-        }
-      });
-    }
+    if (document.visibilityState === 'visible') refreshCounts();
   }, 15_000);
   render();
 }

@@ -80,7 +80,7 @@ describe('EventStream bounds', () => {
   });
 
   const record = (i: number, evidence: Record<string, unknown> = { body: 'x'.repeat(900) }): ViolationRecord => ({
-    time: i, rule: 'stack-trace-leak', severity: 'warning', method: 'GET', path: `/p/${i}`, route: '/p/:id', status: 500, requestId: `r${i}`, durationMs: 1, message: 'a stack trace', evidence,
+    time: i, rule: 'stack-trace-leak', severity: 'warning', method: 'GET', host: 'api.test', path: `/p/${i}`, route: '/p/:id', status: 500, requestId: `r${i}`, durationMs: 1, message: 'a stack trace', evidence,
   });
 
   it('cuts off a reader that does not read, while one that reads gets every event', async () => {

@@ -291,6 +291,44 @@ const EXPECTED: Record<string, Check> = {
     expect(still.status).toBe(200);
     expect(json(still)).toMatchObject({ id: 7 });
   },
+  'GET /api/flawed/todos/:id': async (demo) => {
+    expect(json(await call(demo, 'GET', '/api/flawed/todos/1'))).toMatchObject({ id: 1 });
+  },
+  'HEAD /api/flawed/todos/:id': async (demo) => {
+    expect((await call(demo, 'HEAD', '/api/flawed/todos/1')).status).toBe(404);
+  },
+  'GET /api/flawed/settings/:name': async (demo) => {
+    expect(json(await call(demo, 'GET', '/api/flawed/settings/theme'))).toMatchObject({ name: 'theme' });
+  },
+  'PUT /api/flawed/settings/:name': async (demo) => {
+    const put = await call(demo, 'PUT', '/api/flawed/settings/theme', { headers: JSON_BODY, body: '{"value":"light"}' });
+    expect(put.status).toBe(200);
+    expect(json(put)).toMatchObject({ name: 'theme', value: 'light' });
+    expectProblem(await call(demo, 'PUT', '/api/flawed/settings/theme', { headers: JSON_BODY, body: '{' }), 400);
+  },
+  'POST /api/flawed/settings/:name': async (demo) => {
+    const refused = await call(demo, 'POST', '/api/flawed/settings/theme', { headers: JSON_BODY, body: '{}' });
+    expectProblem(refused, 405);
+    expect(refused.headers.allow).toBe('GET');
+    // Another method there gets the Allow the table implies, the refusing POST left out.
+    expect((await call(demo, 'PATCH', '/api/flawed/settings/theme')).headers.allow).toBe('GET, PUT, HEAD, OPTIONS');
+  },
+  'GET /api/flawed/profiles/:id': async (demo) => {
+    expectProblem(await call(demo, 'GET', '/api/flawed/profiles/404'), 404);
+    await call(demo, 'PUT', '/api/flawed/profiles/5', { headers: JSON_BODY, body: '{"name":"Ada"}' });
+    expect(json(await call(demo, 'GET', '/api/flawed/profiles/5'))).toEqual({ name: 'Ada', id: '5' });
+  },
+  'DELETE /api/flawed/profiles/:id': async (demo) => {
+    await call(demo, 'PUT', '/api/flawed/profiles/6', { headers: JSON_BODY, body: '{"name":"Ada"}' });
+    expect((await call(demo, 'DELETE', '/api/flawed/profiles/6')).status).toBe(204);
+    expectProblem(await call(demo, 'GET', '/api/flawed/profiles/6'), 404);
+  },
+  'PUT /api/flawed/profiles/:id': async (demo) => {
+    await call(demo, 'DELETE', '/api/flawed/profiles/9');
+    expect((await call(demo, 'PUT', '/api/flawed/profiles/9', { headers: JSON_BODY, body: '{"name":"Ada"}' })).status).toBe(200);
+    expect((await call(demo, 'PUT', '/api/flawed/profiles/9', { headers: JSON_BODY, body: '{"name":"Bea"}' })).status).toBe(200);
+    expectProblem(await call(demo, 'PUT', '/api/flawed/profiles/9', { headers: JSON_BODY, body: '[1]' }), 422);
+  },
 };
 
 const ROUTES = demoRoutes();
