@@ -11,6 +11,7 @@ import type { ViolationBuffer } from './findings/violation-buffer.js';
 import type { Logger } from './logging/logger.js';
 import type { ExchangeMemory, Lesson } from './memory/exchange-memory.js';
 import { createAuditPipeline } from './pipeline/audit-pipeline.js';
+import { coalesceScrapes } from './metrics/scrape-coalescer.js';
 import type { CompiledSpec } from './spec/compile-spec.js';
 import type { SpecCoverage } from './spec/coverage.js';
 import { createProxy } from './proxy/audit-proxy.js';
@@ -118,8 +119,9 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
   const core = createAuditCore(config, deps);
   const { registry, violations } = core;
   const admin = createAdminServer({
-    metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    metrics: coalesceScrapes(async () => ({ contentType: registry.contentType, text: await registry.metrics() })),
     violations: (limit) => Promise.resolve(violations.recent(limit)),
+    violationsJson: (limit) => violations.recentJson(limit),
     ready: () => core.ready(),
     specCoverage: core.coverage === undefined ? undefined : () => Promise.resolve(core.coverage?.report()),
     events: (onViolation) => violations.subscribe(onViolation),
