@@ -12,6 +12,8 @@ import type { Logger } from './logging/logger.js';
 import type { ExchangeMemory, Lesson } from './memory/exchange-memory.js';
 import { createAuditPipeline } from './pipeline/audit-pipeline.js';
 import { coalesceScrapes } from './metrics/scrape-coalescer.js';
+import type { CompiledSpec } from './spec/compile-spec.js';
+import type { SpecCoverage } from './spec/coverage.js';
 import { createProxy, type ProxyHandle } from './proxy/audit-proxy.js';
 import type { JudgementGate } from './proxy/judgement-gate.js';
 
@@ -32,6 +34,8 @@ export interface AuditProxyDeps {
   readonly now?: () => number;
   /** Passes on what other processes' memories need to learn (cluster workers). */
   readonly share?: (lesson: Lesson) => void;
+  /** The compiled OpenAPI document (`--spec`), loaded once at start-up. */
+  readonly spec?: CompiledSpec;
   /** Holds judgements until lessons from other processes are learned (cluster workers). */
   readonly gate?: JudgementGate;
 }
@@ -41,6 +45,8 @@ export interface AuditCore {
   readonly registry: Registry;
   readonly memory: ExchangeMemory;
   readonly violations: ViolationBuffer;
+  /** With a spec: what traffic has exercised of it. */
+  readonly coverage: SpecCoverage | undefined;
   /** Learns what another process's exchange taught (cluster workers). */
   learn(lesson: Lesson): void;
   /** Binds the proxy port; throws RA_ERR_LISTEN when it cannot be bound. */
@@ -108,6 +114,7 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
     registry,
     memory,
     violations,
+    coverage: pipeline.coverage,
     learn: (lesson) => pipeline.learn(lesson),
     reload(next) {
       const restart = restartRequired(running, next);
@@ -160,6 +167,7 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
     violations: (limit) => Promise.resolve(violations.recent(limit)),
     violationsJson: (limit) => violations.recentJson(limit),
     ready: () => core.ready(),
+    specCoverage: core.coverage === undefined ? undefined : () => Promise.resolve(core.coverage?.report()),
     events: (onViolation) => violations.subscribe(onViolation),
     customRules: config.custom,
     token: config.adminToken,

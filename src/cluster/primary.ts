@@ -90,6 +90,9 @@ export function createPrimary(options: PrimaryOptions): Primary {
     },
     customRules: config.custom,
     token: config.adminToken,
+    // Each worker measures the coverage of what it served; the list is not merged (yet).
+    specCoverage:
+      config.spec === undefined ? undefined : () => Promise.reject(new Error('not available with --workers: each worker counts only its own exchanges (restaudit_spec_operations shows the highest count)')),
   });
 
   /** Forks one worker; resolves with its proxy address once it listens. */

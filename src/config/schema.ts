@@ -170,6 +170,11 @@ export const configSchema = z.strictObject({
   /** Timeouts on the client side: slow heads and bodies, idle kept-alive connections. */
   client: client.prefault({}),
   inspect: inspect.prefault({}),
+  /**
+   * An OpenAPI 3.0/3.1 document (YAML or JSON) that sharpens findings; its path templates
+   * become routes. Relative to the config file. Default: none.
+   */
+  spec: z.string().min(1, { message: 'expected the path of an OpenAPI document' }).optional(),
   /** Route templates: metric labels and the unit the stateful rules learn on. */
   routes: z.array(routeTemplate).default([]),
   credentials: credentials.prefault({}),
