@@ -12,6 +12,7 @@ export const OPTIONS = {
   config: { type: 'string' },
   'log-level': { type: 'string' },
   workers: { type: 'string' },
+  spec: { type: 'string' },
   json: { type: 'boolean' },
   format: { type: 'string' },
   'fail-on': { type: 'string' },
@@ -28,10 +29,10 @@ export type Command = 'serve' | 'rules' | 'check-config' | 'audit';
 
 /** The flags each command takes (`--help` and `--version` go with every one). */
 export const COMMANDS: Readonly<Record<Command, readonly OptionName[]>> = {
-  serve: ['target', 'listen', 'admin-listen', 'config', 'log-level', 'workers'],
+  serve: ['target', 'listen', 'admin-listen', 'config', 'log-level', 'workers', 'spec'],
   rules: ['json'],
   'check-config': [],
-  audit: ['format', 'json', 'fail-on', 'baseline', 'write-baseline', 'config', 'follow', 'admin-listen', 'input', 'log-level'],
+  audit: ['format', 'json', 'fail-on', 'baseline', 'write-baseline', 'spec', 'config', 'follow', 'admin-listen', 'input', 'log-level'],
 };
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];

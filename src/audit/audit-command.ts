@@ -5,6 +5,7 @@ import { readConfigFile, resolveConfig, type Override } from '../config/load.js'
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import { createLogger, flushLogger, LOG_LEVELS } from '../logging/logger.js';
 import { createAuditPipeline } from '../pipeline/audit-pipeline.js';
+import { loadSpecIfNamed } from '../spec/load-spec-lazily.js';
 import { bind, closeServer } from '../service.js';
 import { readBaseline, writeBaseline } from './fingerprint.js';
 import { rulesOf } from './formats/rule-info.js';
@@ -43,6 +44,8 @@ export async function auditCommand(file: string, values: Values, env: NodeJS.Pro
   }
   const configFile = values.config ?? (env.RESTAUDIT_CONFIG === '' ? undefined : env.RESTAUDIT_CONFIG);
   const overrides: Override[] = [];
+  const spec = values.spec ?? (env.RESTAUDIT_SPEC === '' ? undefined : env.RESTAUDIT_SPEC);
+  if (spec !== undefined) overrides.push({ key: 'spec', value: spec, source: values.spec !== undefined ? '--spec' : 'RESTAUDIT_SPEC' });
   if (follow) {
     const admin = values['admin-listen'] ?? (env.RESTAUDIT_ADMIN_LISTEN === '' ? undefined : env.RESTAUDIT_ADMIN_LISTEN);
     if (admin !== undefined) overrides.push({ key: 'admin', value: admin, source: values['admin-listen'] !== undefined ? '--admin-listen' : 'RESTAUDIT_ADMIN_LISTEN' });
@@ -60,9 +63,11 @@ export async function auditCommand(file: string, values: Values, env: NodeJS.Pro
   const baseline = values.baseline === undefined ? new Set<string>() : readBaseline(values.baseline);
 
   const logger = createLogger({ level: follow ? (level as (typeof LOG_LEVELS)[number]) : 'silent', credentialHeaders: config.credentials.headers });
+  const compiledSpec = await loadSpecIfNamed(config.spec);
   let clock = 0;
   const pipeline = createAuditPipeline(config, {
     logger,
+    spec: compiledSpec,
     processMetrics: follow,
     now: () => clock,
     targetHost: config.target === undefined ? '' : new URL(config.target).host,
@@ -78,6 +83,7 @@ export async function auditCommand(file: string, values: Values, env: NodeJS.Pro
       ready: () => Promise.resolve(true),
       events: (onViolation) => pipeline.violations.subscribe(onViolation),
       customRules: config.custom,
+      specCoverage: pipeline.coverage === undefined ? undefined : () => Promise.resolve(pipeline.coverage?.report()),
       token: config.adminToken,
     });
     const address: AddressInfo = await bind(admin, config.admin, 'admin-listen');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { errnoWords } from '../errno-words.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
@@ -7,7 +8,7 @@ import { configSchema, type Config } from './schema.js';
 
 /** Values that come from flags or env vars, and where each came from (for error messages). */
 export interface Override {
-  readonly key: 'target' | 'listen' | 'admin' | 'workers' | 'adminToken';
+  readonly key: 'target' | 'listen' | 'admin' | 'workers' | 'spec' | 'adminToken';
   readonly value: string;
   /** `--target`, `RESTAUDIT_TARGET`, ... */
   readonly source: string;
@@ -93,7 +94,10 @@ export function resolveConfig(fileValue: unknown, overrides: readonly Override[]
       .sort((a, b) => a.offset - b.offset || a.index - b.index);
     throw new RestauditError(ERROR_CODES.configInvalid, problems.flatMap(({ issue }) => describeIssue(issue, sources)));
   }
-  return deepFreeze(result.data);
+  const config = result.data;
+  // A spec named in a config file is found beside it; one from a flag or env var, from the working directory.
+  if (config.spec !== undefined && file !== undefined && !sources.has('spec')) config.spec = resolve(dirname(file), config.spec);
+  return deepFreeze(config);
 }
 
 /** Keys whose values never appear in an error message. */
