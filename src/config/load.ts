@@ -45,7 +45,13 @@ export function readConfigFile(file: string): unknown {
     const { line, col } = lines.linePos(error.pos[0]);
     throw new RestauditError(ERROR_CODES.configRead, [`${file}:${line}:${col}: ${error.message.split('\n')[0] ?? 'parse error'}`]);
   }
-  const value: unknown = document.toJS() ?? {};
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // An alias bomb (billion laughs): refused before it grows.
+    throw new RestauditError(ERROR_CODES.configRead, [`${file}: ${(error as Error).message}`]);
+  }
   if (value !== null && typeof value === 'object') {
     positions.set(value, (path) => {
       let node: unknown = document.contents;
