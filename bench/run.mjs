@@ -52,6 +52,7 @@ const CASES = [
   { name: 'small GET', path: '/small', connections: [1, 32, 128] },
   { name: 'POST 1 KiB JSON', path: '/items', method: 'POST', body: JSON.stringify({ name: 'x'.repeat(1000) }).slice(0, 1024), connections: [1, 32, 128] },
   { name: 'GET 64 KiB JSON', path: '/large', connections: [1, 32, 128] },
+  { name: 'GET 64 KiB exact', path: '/exact', connections: [1, 32, 128] },
   { name: 'GET 10 MiB stream', path: '/huge', connections: [1, 8] },
 ].filter((c) => process.env.BENCH_CASES === undefined || process.env.BENCH_CASES.split(',').includes(c.name));
 const connectionFilter = process.env.BENCH_CONNECTIONS?.split(',').map(Number);

@@ -44,7 +44,9 @@ export function auditHar(entries: readonly HarEntry[], config: Config): Recorded
     .map((entry, index) => ({ entry, index, at: Date.parse(entry.startedDateTime ?? '') }))
     .sort((a, b) => (Number.isNaN(a.at) || Number.isNaN(b.at) ? a.index - b.index : a.at - b.at || a.index - b.index));
   const firstUrl = ordered[0] === undefined ? undefined : safeUrl(ordered[0].entry.request.url);
-  const pipeline = createAuditPipeline(config, {
+  // Recorded traffic costs no client anything: every body is scanned, never sampled.
+  const inspectAll = { ...config, inspect: { ...config.inspect, jsonSampling: { ...config.inspect.jsonSampling, enabled: false } } };
+  const pipeline = createAuditPipeline(inspectAll, {
     logger: createLogger({ level: 'silent', credentialHeaders: config.credentials.headers }),
     processMetrics: false,
     now: () => clock,

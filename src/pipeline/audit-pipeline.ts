@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { MAX_LIMIT } from '../admin/admin-server.js';
+import { InspectionBudget } from '../capture/inspection-budget.js';
 import { completeExchange, type CapturedExchange, type Exchange } from '../capture/exchange.js';
 import type { Config } from '../config/schema.js';
 import { FindingReporter } from '../findings/reporter.js';
@@ -100,12 +101,13 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
   const { logger } = deps;
   const registry = deps.registry ?? new Registry();
   const memory = new ExchangeMemory({ ...config.memory, now: deps.now });
-  const metrics = new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics });
+  const budget = new InspectionBudget(config.inspect.jsonSampling);
+  const metrics = new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, sampledOut: () => budget.sampledOut, processMetrics: deps.processMetrics });
   const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow());
   const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'));
   const violations = new ViolationBuffer(MAX_LIMIT);
   const reporter = new FindingReporter(metrics, logger, violations);
-  const auditor = new Auditor(engine, memory, deps.targetHost, decodedLimit(config.inspect.maxBodyBytes), deps.share);
+  const auditor = new Auditor(engine, memory, deps.targetHost, decodedLimit(config.inspect.maxBodyBytes), deps.share, budget);
   const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
   const onExchange = deps.onExchange;
 

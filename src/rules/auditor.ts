@@ -1,4 +1,5 @@
 import { BodyView } from '../capture/body-view.js';
+import type { InspectionBudget } from '../capture/inspection-budget.js';
 import type { Exchange } from '../capture/exchange.js';
 import type { ExchangeMemory, JsonType, Lesson, Observed } from '../memory/exchange-memory.js';
 import type { RuleEngine } from './engine.js';
@@ -22,6 +23,8 @@ export class Auditor {
     private readonly maxDecodedBytes: number,
     /** Passes on lessons other processes need (cluster workers); absent in one process. */
     private readonly share?: (lesson: Lesson) => void,
+    /** Rations the JSON validity pass on large responses; absent: every body is scanned. */
+    private readonly budget?: InspectionBudget,
   ) {}
 
   /** Both steps at once: what recorded traffic does, where every exchange is complete. */
@@ -65,8 +68,10 @@ export class Auditor {
    * @param learned whether `head` saw the request complete (and learned its body type)
    */
   end(exchange: Exchange, atHead: readonly Finding[], learned: boolean): Finding[] {
-    const context = this.context(exchange);
+    const shape = this.budget === undefined ? undefined : shapeOf(exchange);
+    const context = this.context(exchange, undefined, shape === undefined || (this.budget as InspectionBudget).admit(shape, exchange.responseBody.size));
     const findings = this.engine.evaluateEnd(exchange, context);
+    if (shape !== undefined && context.response.knownValidity === 'invalid') this.budget?.foundInvalid(shape);
     const bodyType = learned ? undefined : acceptedBodyType(exchange.status, context);
     if (bodyType !== undefined && this.memory.recordBodyType(exchange, bodyType)) this.share?.({ exchange: observed(exchange), head: false, bodyType });
     if (atHead.length === 0) return findings;
@@ -86,13 +91,20 @@ export class Auditor {
     return exchange.status === 201 ? locationPath(exchange, this.targetHost) : undefined;
   }
 
-  private context(exchange: Exchange, location?: string): RuleContext {
+  private context(exchange: Exchange, location?: string, scanResponse = true): RuleContext {
     return this.engine.context(
       new BodyView(exchange.requestBody, exchange.requestHeaders, this.maxDecodedBytes),
-      new BodyView(exchange.responseBody, exchange.responseHeaders, this.maxDecodedBytes),
+      new BodyView(exchange.responseBody, exchange.responseHeaders, this.maxDecodedBytes, scanResponse),
       location,
     );
   }
+}
+
+/** What the inspection budget counts responses by: method, route, status class, media type. */
+function shapeOf(exchange: Exchange): string {
+  const type = exchange.responseHeaders['content-type'] ?? '';
+  const semicolon = type.indexOf(';');
+  return `${exchange.method} ${exchange.route} ${Math.trunc(exchange.status / 100)} ${(semicolon === -1 ? type : type.slice(0, semicolon)).trim().toLowerCase()}`;
 }
 
 function observed(exchange: Exchange): Observed {
