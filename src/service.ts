@@ -11,6 +11,7 @@ import type { ViolationBuffer } from './findings/violation-buffer.js';
 import type { Logger } from './logging/logger.js';
 import type { ExchangeMemory, Lesson } from './memory/exchange-memory.js';
 import { createAuditPipeline } from './pipeline/audit-pipeline.js';
+import { coalesceScrapes } from './metrics/scrape-coalescer.js';
 import { createProxy } from './proxy/audit-proxy.js';
 import type { JudgementGate } from './proxy/judgement-gate.js';
 
@@ -111,8 +112,9 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
   const core = createAuditCore(config, deps);
   const { registry, violations } = core;
   const admin = createAdminServer({
-    metrics: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+    metrics: coalesceScrapes(async () => ({ contentType: registry.contentType, text: await registry.metrics() })),
     violations: (limit) => Promise.resolve(violations.recent(limit)),
+    violationsJson: (limit) => violations.recentJson(limit),
     ready: () => core.ready(),
     events: (onViolation) => violations.subscribe(onViolation),
     customRules: config.custom,

@@ -13,6 +13,8 @@ export interface AdminDeps {
   readonly metrics: () => Promise<{ readonly contentType: string; readonly text: string }>;
   /** The most recent violations, newest first, at most `limit`. */
   readonly violations: (limit: number) => Promise<readonly ViolationRecord[]>;
+  /** The `/violations` answer already serialised, when the records are held as JSON (one process). */
+  readonly violationsJson?: (limit: number) => string;
   /** True once the proxy listens and the upstream answered recently (or answers a probe). */
   readonly ready: () => Promise<boolean>;
   /** Violations as they happen (`/events`), from where `/violations` gets them. */
@@ -87,6 +89,10 @@ export function createAdminServer(deps: AdminDeps): AdminServer {
         const limit = parseLimit(params.get('limit'));
         if (limit === undefined) {
           send(res, 400, 'application/json', JSON.stringify({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` }));
+          return;
+        }
+        if (deps.violationsJson !== undefined) {
+          send(res, 200, 'application/json', deps.violationsJson(limit));
           return;
         }
         deps.violations(limit).then(

@@ -6,7 +6,7 @@ import type { BodyCopy } from './body-copy.js';
  * proxy to the rules. Built once the response has gone to the client; never mutated.
  */
 export interface Exchange {
-  /** The `X-Request-Id` passed on or generated; the log's `requestId`. */
+  /** The `X-Request-Id` passed on (as recorded: at most MAX_REQUEST_ID_CHARS) or generated; the log's `requestId`. */
   readonly id: string;
   /** Epoch milliseconds at which the request arrived. */
   readonly startedAt: number;
@@ -14,7 +14,7 @@ export interface Exchange {
   readonly durationMs: number;
   /** The method on the wire, upper-cased. `X-HTTP-Method-Override` does not change it. */
   readonly method: string;
-  /** The request path without the query string, as the client sent it. */
+  /** The request path as the client sent it, without query string, fragment or `;` parameters. */
   readonly path: string;
   /** The query string without the leading `?`, or `''`. */
   readonly query: string;

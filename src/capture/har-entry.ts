@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BodyCopy } from './body-copy.js';
 import type { CapturedExchange } from './exchange.js';
+import { recordedPath } from './recorded-path.js';
 
 export interface HarHeader {
   readonly name: string;
@@ -34,7 +35,7 @@ export function harExchange(entry: HarEntry, id: string, maxBodyBytes: number): 
     startedAt: Number.isNaN(at) ? 0 : at,
     durationMs: entry.time ?? 0,
     method: entry.request.method.toUpperCase(),
-    path: url.pathname,
+    path: recordedPath(url.pathname),
     query: url.search.slice(1),
     // Memory is per host; in recorded traffic, the host is the entry URL's.
     host: url.host,

@@ -5,6 +5,7 @@ import { createAdminServer } from '../admin/admin-server.js';
 import type { Config } from '../config/schema.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
+import { coalesceScrapes } from '../metrics/scrape-coalescer.js';
 import type { Logger } from '../logging/logger.js';
 import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS } from '../service.js';
 import { isFlushMessage, isLessonsMessage, isLiveViolationsMessage, isSyncMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest, type WatchMessage } from './messages.js';
@@ -73,7 +74,7 @@ export function createPrimary(options: PrimaryOptions): Primary {
   }
 
   const admin = createAdminServer({
-    metrics: async () => ({ contentType: registry.contentType, text: (await registry.clusterMetrics()) + (await own.metrics()) }),
+    metrics: coalesceScrapes(async () => ({ contentType: registry.contentType, text: (await registry.clusterMetrics()) + (await own.metrics()) })),
     violations: (limit) => recentViolations(limit),
     ready: async () => !stopping && listening.size === config.workers && probe(),
     events: (onViolation, onGap) => {

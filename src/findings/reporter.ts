@@ -1,13 +1,20 @@
 import type { Exchange } from '../capture/exchange.js';
 import type { Logger } from '../logging/logger.js';
 import type { AuditMetrics } from '../metrics/metrics.js';
+import { clip } from '../rules/masking.js';
 import type { Finding, Severity } from '../rules/types.js';
 import type { ViolationBuffer, ViolationRecord } from './violation-buffer.js';
+
+/** The longest path a violation records (the log line must fit in 4,096 bytes). */
+export const MAX_RECORDED_PATH = 512;
 
 /** pino's level for each severity: error→50, warning→40, info→30. */
 const LEVEL_OF: Readonly<Record<Severity, 'error' | 'warn' | 'info'>> = { error: 'error', warning: 'warn', info: 'info' };
 
-/** Where findings go: a counter, a log line and the recent-violations buffer, for each. */
+/**
+ * Where findings go: a counter, a log line and the recent-violations buffer, for each.
+ * Findings arrive masked and bounded (the rule engine's FindingMasker); the path is cut here.
+ */
 export class FindingReporter {
   constructor(
     private readonly metrics: AuditMetrics,
@@ -26,8 +33,8 @@ export class FindingReporter {
         rule: finding.rule,
         severity: finding.severity,
         method: exchange.method,
-        host: exchange.host,
-        path: exchange.path,
+        host: clip(exchange.host, 255),
+        path: clip(exchange.path, MAX_RECORDED_PATH),
         route: exchange.route,
         status: exchange.status,
         requestId: exchange.id,

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { fitLine, MAX_LINE_BYTES } from './line-fit.js';
 
 export type { Logger } from 'pino';
 
@@ -7,8 +8,6 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** Headers whose values never reach a log line, whatever the configuration says. */
 const ALWAYS_SECRET = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
 
-/** What POSIX guarantees a single pipe write to be atomic up to. */
-const PIPE_BUF = 4096;
 
 /** Where header maps may appear in a log line. */
 const HEADER_PLACES = ['evidence.headers', 'evidence.requestHeaders', 'evidence.earlier.headers', 'headers', 'req.headers', 'res.headers'];
@@ -28,15 +27,17 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const headers = [...new Set([...ALWAYS_SECRET, ...options.credentialHeaders.map((h) => h.toLowerCase())])];
   const paths = HEADER_PLACES.flatMap((place) => headers.map((header) => `${place}[${JSON.stringify(header)}]`));
-  // Each write at most PIPE_BUF bytes of whole lines: atomic on a pipe, so the lines of
+  // Each write at most MAX_LINE_BYTES (PIPE_BUF) bytes of whole lines: atomic on a pipe, so the lines of
   // several worker processes sharing stdout never interleave.
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, maxWrite: PIPE_BUF });
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, maxWrite: MAX_LINE_BYTES });
   return pino(
     {
       level: options.level,
       redact: { paths, remove: true },
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.epochTime,
+      // No line is longer than 4,096 bytes: long fields are cut, the line is never dropped.
+      hooks: { streamWrite: fitLine },
     },
     destination,
   );

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Exchange } from '../capture/exchange.js';
+import { detached } from '../capture/recorded-path.js';
 import type { JsonType } from '../capture/json-check.js';
 
 /** An earlier exchange a cross-exchange finding relies on: what its evidence names. */
@@ -151,7 +153,9 @@ export class ExchangeMemory implements MemoryReader {
    *   (reads, and methods already known to work on a route)
    */
   recordHead(exchange: Observed, location: string | undefined): boolean {
-    const { method, status, path, host } = exchange;
+    const { method, status, host } = exchange;
+    // Remembered bounded: a hostile path costs an entry no more than a short one.
+    const path = bounded(exchange.path);
     const ok = status >= 200 && status < 300;
     const me = (): Remembered => ({ requestId: exchange.id, method, path, status, at: Math.round(this.now()) });
     let news = false;
@@ -274,15 +278,15 @@ export class ExchangeMemory implements MemoryReader {
  * for the working methods of a route.
  */
 function pathKey(host: string, path: string): string {
-  return `p ${host} ${path}`;
+  return `p ${bounded(host)} ${bounded(path)}`;
 }
 
 function routeKey(host: string, method: string, route: string): string {
-  return `r ${method === 'HEAD' ? 'GET' : method} ${host} ${route}`;
+  return `r ${method === 'HEAD' ? 'GET' : method} ${bounded(host)} ${bounded(route)}`;
 }
 
 function methodsKey(host: string, route: string): string {
-  return `m ${host} ${route}`;
+  return `m ${bounded(host)} ${bounded(route)}`;
 }
 
 /** The top-level JSON type of a parsed value. */
@@ -290,4 +294,19 @@ export function jsonTypeOf(value: unknown): JsonType {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value as 'object' | 'string' | 'number' | 'boolean';
+}
+
+/** Paths (and hosts, routes) longer than this are remembered by a prefix and a digest of the whole. */
+export const MAX_PATH_KEY_CHARS = 256;
+
+/**
+ * A path, host or route as memory keeps it: itself, or for a long one its first characters
+ * and a digest of the whole, so an entry costs a bounded number of bytes however long a
+ * hostile client makes them, and distinct values stay distinct. A copy, never a slice of
+ * the long original (V8 would keep the original alive behind the slice).
+ */
+export function bounded(text: string): string {
+  if (text.length <= MAX_PATH_KEY_CHARS) return text;
+  const digest = createHash('sha256').update(text).digest('base64url').slice(0, 22);
+  return detached(`${text.slice(0, MAX_PATH_KEY_CHARS - 25)}...${digest}`);
 }

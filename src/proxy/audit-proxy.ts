@@ -15,7 +15,7 @@ import type { JudgementGate } from './judgement-gate.js';
 import { sendProblem, statusFor } from './problem.js';
 import { writeUpstreamHead } from './response-head.js';
 import { createUpstreamAgent } from './upstream-agent.js';
-import { newRequestId } from './request-id.js';
+import { newRequestId, recordedRequestId } from './request-id.js';
 
 /**
  * How long to keep watching an upstream socket for bytes after a bodiless response: they
@@ -99,11 +99,12 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
 
   function onRequest(req: IncomingMessage & Carrier, res: ServerResponse & Carrier): void {
     inFlight++;
-    let id = req.headers['x-request-id'];
-    if (typeof id !== 'string' || id === '') {
+    const sent = req.headers['x-request-id'];
+    let id: string;
+    if (typeof sent !== 'string' || sent === '') {
       id = newRequestId();
       req.headers['x-request-id'] = id;
-    }
+    } else id = recordedRequestId(sent);
     const flight = new Flight(id, req, res, performance.now(), maxBodyBytes);
     if (gate !== undefined) flight.ticket = gate.ticket();
     req.on('data', onRequestData);

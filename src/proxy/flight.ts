@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { BodyCopy } from '../capture/body-copy.js';
 import type { CapturedExchange } from '../capture/exchange.js';
+import { splitTarget } from '../capture/recorded-path.js';
 import type { ProxyErrorReason } from '../metrics/metrics.js';
 import type { AtHead } from '../pipeline/audit-pipeline.js';
 
@@ -58,9 +59,9 @@ export class Flight {
     this.method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
     const target = url.startsWith('/') ? url : pathOfAbsolute(url);
-    const q = target.indexOf('?');
-    this.path = q === -1 ? target : target.slice(0, q);
-    this.query = q === -1 ? '' : target.slice(q + 1);
+    const { path, query } = splitTarget(target);
+    this.path = path;
+    this.query = query;
     this.request = new BodyCopy(maxBodyBytes);
     req[FLIGHT] = this;
     res[FLIGHT] = this;

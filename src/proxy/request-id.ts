@@ -34,3 +34,15 @@ export function newRequestId(): string {
   }
   return text.toString('latin1');
 }
+
+/** The longest `X-Request-Id` recorded (logs, memory, `/violations`); the upstream gets it whole. */
+export const MAX_REQUEST_ID_CHARS = 128;
+
+/**
+ * The request id as recorded: a client-sent id longer than MAX_REQUEST_ID_CHARS is cut to
+ * its first characters (still a valid header value: a 502/504 answers with it).
+ */
+export function recordedRequestId(id: string): string {
+  // A copy, not a slice: V8 keeps the whole parent string alive behind a slice of it.
+  return id.length > MAX_REQUEST_ID_CHARS ? Buffer.from(id.slice(0, MAX_REQUEST_ID_CHARS), 'latin1').toString('latin1') : id;
+}

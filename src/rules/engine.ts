@@ -4,6 +4,7 @@ import type { Config, RuleOverride } from '../config/schema.js';
 import type { MemoryReader } from '../memory/exchange-memory.js';
 import { ALL_RULES } from './all-rules.js';
 import { compileCustomRule } from './custom.js';
+import { FindingMasker } from './finding-masker.js';
 import { DEFAULT_SUCCESS_STATUSES } from './success-status.js';
 import type { Finding, RuleContext, RuleDefinition, RuleSettings, Severity } from './types.js';
 
@@ -24,6 +25,7 @@ export type RuleFailure = (rule: string, error: unknown) => void;
 export class RuleEngine {
   readonly settings: RuleSettings;
   private readonly active: readonly ActiveRule[];
+  private readonly masker: FindingMasker;
   /** The cross-exchange rules: judged at the response head, before memory learns from it. */
   private readonly atHead: readonly ActiveRule[];
   /** The rest: judged once the exchange is complete. */
@@ -32,12 +34,13 @@ export class RuleEngine {
   private readonly late: readonly ActiveRule[];
 
   constructor(
-    config: Pick<Config, 'rules' | 'custom'>,
+    config: Pick<Config, 'rules' | 'custom'> & Partial<Pick<Config, 'credentials'>>,
     private readonly memory: MemoryReader,
     private readonly onFailure: RuleFailure = () => {},
     catalog: readonly RuleDefinition[] = ALL_RULES,
   ) {
     this.settings = compileSettings(config);
+    this.masker = new FindingMasker(config.credentials?.headers ?? []);
     const active: ActiveRule[] = [];
     for (const definition of catalog) {
       const override: RuleOverride | undefined = (config.rules as Readonly<Record<string, RuleOverride | undefined>>)[definition.id];
@@ -71,7 +74,10 @@ export class RuleEngine {
     return { request, response, settings: this.settings, memory: this.memory, location };
   }
 
-  /** Every finding of every active rule on one exchange; an empty array when all is well. */
+  /**
+   * Every finding of every active rule on one exchange; an empty array when all is well.
+   * Findings come out masked (secrets by name and by form) and bounded in size.
+   */
   evaluate(exchange: Exchange, context: RuleContext): Finding[] {
     return this.run(this.active, exchange, context);
   }
@@ -107,7 +113,8 @@ export class RuleEngine {
         continue;
       }
       if (verdict === undefined) continue;
-      (findings ??= []).push({ rule: rule.definition.id, severity: rule.severity, message: verdict.message, evidence: verdict.evidence });
+      // Masked here, once, before a finding reaches any output (log, /violations, audit).
+      (findings ??= []).push(this.masker.mask(rule.definition.id, rule.severity, verdict));
     }
     return findings ?? NO_FINDINGS;
   }
