@@ -90,12 +90,13 @@ describe('restaudit --workers 2 (built dist/cli.js)', () => {
     expect([2, 3, 4].flatMap((id) => notFound(`/items/${id}`))).toEqual([]);
   });
 
-  it('replaces a worker that dies, and keeps serving', async () => {
+  it('replaces a worker that dies, and keeps serving', { timeout: 30_000 }, async () => {
     const pids = [...violationPids()] as number[];
     process.kill(pids[0] as number, 'SIGKILL');
     const replaced = await eventually(() => serving.lines.find((line) => line.msg === 'worker exited, starting another'));
     expect(replaced).toMatchObject({ worker: pids[0], signal: 'SIGKILL' });
-    await eventually(async () => ((await fetch(`${serving.adminUrl}/readyz`)).status === 200 ? true : undefined));
+    // A new process loads every module first: on a loaded machine that takes seconds.
+    await eventually(async () => ((await fetch(`${serving.adminUrl}/readyz`)).status === 200 ? true : undefined), 15_000);
     for (let i = 0; i < 6; i++) {
       expect((await request(`${serving.proxyUrl}/orders`, { method: 'POST', body: '{}' })).status).toBe(201);
     }
