@@ -2,8 +2,9 @@
 // `npm run bench`: restaudit's overhead, side by side with what it is built on.
 // One interleaved run (every configuration in turn, round after round, so drift hits all
 // alike) of the same backend reached directly, through a bare http-proxy passthrough,
-// through restaudit (default settings, every built-in rule on) and through nginx when
-// installed. Reports medians of the rounds and each configuration's ratio to the passthrough.
+// through restaudit (default settings, every built-in rule on), through restaudit with an
+// OpenAPI document of the backend (`--spec bench/openapi.yaml`: the spec rules and schema
+// validation of every JSON body) and through nginx when installed. Reports medians of the rounds and each configuration's ratio to the passthrough.
 //
 // A second part compares restaudit with one and with two workers (`--workers 2`); there,
 // nothing is pinned, since two workers need two cores (shared with wrk and the backend).
@@ -21,7 +22,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const results = join(root, 'bench', 'results');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const duration = Number(process.env.BENCH_DURATION ?? 3);
-const ports = { backend: 41801, passthrough: 41802, restaudit: 41803, admin: 41804, nginx: 41805, workers: 41806, workersAdmin: 41807, inspectAll: 41808, inspectAllAdmin: 41809 };
+const ports = { backend: 41801, passthrough: 41802, restaudit: 41803, admin: 41804, nginx: 41805, workers: 41806, workersAdmin: 41807, spec: 41808, specAdmin: 41809, inspectAll: 41810, inspectAllAdmin: 41811 };
 /** BENCH_INSPECT_ALL=0 leaves out the restaudit that scans every JSON body (`inspect.jsonSampling.enabled: false`). */
 const inspectAll = process.env.BENCH_INSPECT_ALL !== '0';
 
@@ -65,7 +66,7 @@ function startNode(script, args) {
   return new Promise((done) => child.once('message', () => done(child)));
 }
 
-async function startRestaudit({ port = ports.restaudit, admin = ports.admin, workers = 1, pinned = true, config = undefined } = {}) {
+async function startRestaudit({ port = ports.restaudit, admin = ports.admin, workers = 1, pinned = true, spec = undefined, config = undefined } = {}) {
   let configArgs = [];
   if (config !== undefined) {
     const file = join(os.tmpdir(), `restaudit-bench-config-${process.pid}-${port}.json`);
@@ -79,6 +80,7 @@ async function startRestaudit({ port = ports.restaudit, admin = ports.admin, wor
     '--listen', `127.0.0.1:${port}`,
     '--admin-listen', `127.0.0.1:${admin}`,
     '--workers', String(workers),
+    ...(spec === undefined ? [] : ['--spec', spec]),
   ];
   const [command, argv] = pinned ? pinServer(process.execPath, args) : [process.execPath, args];
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -247,13 +249,15 @@ async function main() {
   const backend = await startNode(join(root, 'bench/backend.mjs'), [String(ports.backend)]);
   const passthrough = await startNode(join(root, 'bench/passthrough.mjs'), [String(ports.passthrough), `http://127.0.0.1:${ports.backend}`]);
   const restaudit = await startRestaudit();
+  const withSpec = await startRestaudit({ port: ports.spec, admin: ports.specAdmin, spec: join(root, 'bench/openapi.yaml') });
   const everyBody = inspectAll ? await startRestaudit({ port: ports.inspectAll, admin: ports.inspectAllAdmin, config: { inspect: { jsonSampling: { enabled: false } } } }) : undefined;
   const nginxChild = nginx ? await startNginx() : undefined;
-  const children = [backend, passthrough, restaudit.child, everyBody?.child];
+  const children = [backend, passthrough, restaudit.child, withSpec.child, everyBody?.child];
   const configs = [
     { name: 'direct', url: `http://127.0.0.1:${ports.backend}`, pid: undefined },
     { name: 'http-proxy passthrough', url: `http://127.0.0.1:${ports.passthrough}`, pid: serverPid(passthrough) },
     { name: 'restaudit', url: `http://127.0.0.1:${ports.restaudit}`, pid: serverPid(restaudit.child) },
+    { name: 'restaudit --spec', url: `http://127.0.0.1:${ports.spec}`, pid: serverPid(withSpec.child) },
     ...(everyBody ? [{ name: 'restaudit, every JSON body scanned', url: `http://127.0.0.1:${ports.inspectAll}`, pid: serverPid(everyBody.child) }] : []),
     ...(nginxChild ? [{ name: 'nginx', url: `http://127.0.0.1:${ports.nginx}`, pid: serverPid(nginxChild) }] : []),
   ];
@@ -271,8 +275,11 @@ async function main() {
   lines.push(`Load: wrk (1 thread), ${duration} s a run, medians of ${rounds} interleaved rounds; ${taskset ? 'wrk pinned to core 0, backend and proxies to core 1 (taskset)' : 'no CPU pinning (taskset missing or one core)'}.`);
   try {
     const samples = measure(configs, CASES, { pinned: true });
-    lines.push(`restaudit: default settings, every built-in rule on; the backend's answers are well-formed (${restaudit.violations()} violations logged during the run).`, '');
+    lines.push(`restaudit: default settings, every built-in rule on; the backend's answers are well-formed (${restaudit.violations()} violations logged during the run).`);
+    lines.push(`restaudit --spec: the same, with bench/openapi.yaml: routes from the document, the spec rules on, every JSON body validated against its schema (${withSpec.violations()} violations logged).`, '');
     lines.push(table(configs, CASES, samples, 'http-proxy passthrough'));
+    lines.push('', '### The spec against no spec', '');
+    lines.push(table([configs[2], configs[3]], CASES, samples, 'restaudit'));
 
     const workerCases = CASES.filter((c) => c.name === 'small GET' || c.name === 'POST 1 KiB JSON');
     if (process.env.BENCH_WORKERS !== '0' && os.cpus().length >= 2 && workerCases.length > 0) {
@@ -290,6 +297,9 @@ async function main() {
   } finally {
     cleanup();
   }
+  // What the spec costs inside restaudit, without the network's noise (bench/spec-cost.mjs).
+  const [command, argv] = pinServer(process.execPath, [join(root, 'bench/spec-cost.mjs')]);
+  lines.push('', '### What a spec costs per exchange', '', execFileSync(command, argv, { encoding: 'utf8' }).trim());
   const text = lines.join('\n');
   mkdirSync(results, { recursive: true });
   const file = join(results, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);

@@ -8,9 +8,10 @@ import { readConfigFile, resolveConfig, type Override } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { startDemoBackend, demoCurlLines, type DemoBackend } from './demo/demo-backend.js';
 import { ERROR_CODES, RestauditError } from './errors.js';
-import { createLogger, flushLogger, LOG_LEVELS } from './logging/logger.js';
+import { createLogger, flushLogger, LOG_LEVELS, type Logger } from './logging/logger.js';
 import { ALL_RULES } from './rules/all-rules.js';
 import { createAuditCore, createAuditProxy, DEFAULT_GRACE_MS } from './service.js';
+import type { CompiledSpec } from './spec/compile-spec.js';
 import { createPrimary } from './cluster/primary.js';
 import { LessonBarrier } from './cluster/lesson-barrier.js';
 import { answerPrimary, LessonSender, workerConfig, workerRegistry } from './cluster/worker.js';
@@ -20,10 +21,10 @@ const USAGE = `restaudit ${VERSION}: a reverse proxy that audits live REST traff
 
 Usage:
   restaudit [--target URL] [--listen HOST:PORT] [--admin-listen HOST:PORT]
-            [--config FILE] [--log-level LEVEL] [--workers N]
+            [--config FILE] [--log-level LEVEL] [--workers N] [--spec FILE]
   restaudit rules [--json]           list every rule: id, default severity, summary, reference
-  restaudit check-config FILE        validate a config file (exit 0, or 2 with each problem)
-  restaudit audit FILE.har [--fail-on SEVERITY] [--json]
+  restaudit check-config FILE        validate a config file and the spec it names (exit 0, or 2 with each problem)
+  restaudit audit FILE.har [--fail-on SEVERITY] [--json] [--spec FILE] [--config FILE]
                                      the same rules over recorded traffic; exit 1 when a finding
                                      is at least SEVERITY (default error; none to never fail)
   restaudit --version | --help
@@ -37,6 +38,8 @@ Options (flag > env var > config file > default):
   --log-level LEVEL        LOG_LEVEL               ${LOG_LEVELS.join(', ')} (default info)
   --workers N              RESTAUDIT_WORKERS       proxy processes sharing the port, or auto (default 1;
                                                    each remembers only its own exchanges: docs/operations.md)
+  --spec FILE              RESTAUDIT_SPEC          OpenAPI 3.0/3.1 document (YAML or JSON): its paths become
+                                                   routes, and the spec rules run (docs/openapi.md)
 
 RESTAUDIT_ADMIN_TOKEN (env only, or adminToken in the config file): when set, every admin
 endpoint but /healthz needs Authorization: Bearer TOKEN, or Basic auth with TOKEN as the password.
@@ -51,6 +54,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'log-level': { type: 'string' },
   workers: { type: 'string' },
+  spec: { type: 'string' },
   json: { type: 'boolean' },
   'fail-on': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -87,13 +91,14 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     case 'check-config': {
       expectArgs('check-config', rest, 1);
       const file = rest[0] as string;
-      resolveConfig(readConfigFile(file), [], file);
+      const config = resolveConfig(readConfigFile(file), [], file);
+      await loadSpec(config.spec);
       process.stdout.write(`${file}: ok\n`);
       return 0;
     }
     case 'audit':
       expectArgs('audit', rest, 1);
-      return auditFile(rest[0] as string, values, env);
+      return await auditFile(rest[0] as string, values, env);
     default:
       throw new RestauditError(ERROR_CODES.usage, [`unknown command '${command}' (see restaudit --help)`]);
   }
@@ -108,28 +113,29 @@ function expectArgs(command: string, args: readonly string[], count: number): vo
 }
 
 function printRules(json: boolean): void {
-  const rules = ALL_RULES.map(({ id, severity, enabledByDefault, scope, summary, reference }) => ({ id, severity, enabled: enabledByDefault, scope, summary, reference }));
+  const rules = ALL_RULES.map(({ id, severity, enabledByDefault, scope, summary, reference, requiresSpec }) => ({ id, severity, enabled: enabledByDefault, scope, summary, reference, ...(requiresSpec === true ? { requiresSpec } : {}) }));
   if (json) {
     process.stdout.write(`${JSON.stringify({ rules }, null, 2)}\n`);
     return;
   }
   const width = Math.max(...rules.map((rule) => rule.id.length));
   for (const rule of rules) {
-    const flags = rule.enabled ? '' : ' (disabled by default)';
+    const flags = `${rule.enabled ? '' : ' (disabled by default)'}${rule.requiresSpec === true ? ' (with --spec)' : ''}`;
     process.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.summary}${flags} [${rule.reference}]\n`);
   }
 }
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { info: 1, warning: 2, error: 3, none: 4 };
 
-function auditFile(file: string, values: Values, env: NodeJS.ProcessEnv): number {
+async function auditFile(file: string, values: Values, env: NodeJS.ProcessEnv): Promise<number> {
   const failOn = values['fail-on'] ?? 'error';
   if (SEVERITY_RANK[failOn] === undefined) {
     throw new RestauditError(ERROR_CODES.usage, [`--fail-on: expected one of error, warning, info, none, got '${failOn}'`]);
   }
   const configFile = values.config ?? (env.RESTAUDIT_CONFIG === '' ? undefined : env.RESTAUDIT_CONFIG);
   const config = resolveConfig(configFile === undefined ? {} : readConfigFile(configFile), overridesFrom(values, env), configFile);
-  const findings = auditHar(readHar(file), config);
+  const spec = await loadSpec(config.spec);
+  const findings = auditHar(readHar(file), config, spec);
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
   } else {
@@ -158,6 +164,7 @@ function overridesFrom(values: Values, env: NodeJS.ProcessEnv): Override[] {
   add('listen', '--listen', values.listen, 'RESTAUDIT_LISTEN');
   add('admin', '--admin-listen', values['admin-listen'], 'RESTAUDIT_ADMIN_LISTEN');
   add('workers', '--workers', values.workers, 'RESTAUDIT_WORKERS');
+  add('spec', '--spec', values.spec, 'RESTAUDIT_SPEC');
   add('adminToken', '', undefined, 'RESTAUDIT_ADMIN_TOKEN');
   return overrides;
 }
@@ -187,6 +194,8 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
     throw error;
   }
   if (problems.length > 0 || !isLogLevel(level)) throw new RestauditError(ERROR_CODES.configInvalid, problems);
+  // Read and compiled once, before anything listens: a broken spec stops start-up.
+  const spec = await loadSpec(config.spec);
 
   const logger = createLogger({ level, credentialHeaders: config.credentials.headers });
   let demo: DemoBackend | undefined;
@@ -195,7 +204,7 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
     demo = await startDemoBackend({ host: '127.0.0.1', port: 0 });
     target = demo.url;
   }
-  const service = config.workers > 1 ? createPrimary({ config: { ...config, target }, logger, level }) : createAuditProxy({ ...config, target }, { logger });
+  const service = config.workers > 1 ? createPrimary({ config: { ...config, target }, logger, level }) : createAuditProxy({ ...config, target }, { logger, spec });
   let addresses;
   try {
     addresses = await service.listen();
@@ -206,17 +215,43 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
   const listen = hostPortOf(addresses.proxy);
   const admin = hostPortOf(addresses.admin);
   logger.info(
-    { version: VERSION, listen, admin, target, demo: demo !== undefined, rules: ALL_RULES.length, workers: config.workers },
+    { version: VERSION, listen, admin, target, demo: demo !== undefined, rules: ALL_RULES.length, workers: config.workers, spec: specSummary(spec) },
     demo === undefined ? `restaudit listening on ${listen}, proxying to ${target}` : `restaudit listening on ${listen}, proxying to the embedded demo backend at ${target}`,
   );
   if (demo !== undefined) printBanner(`http://127.0.0.1:${addresses.proxy.port}`, `http://127.0.0.1:${addresses.admin.port}`);
 
+  const onHangup = (): void => reloadConfig(file, values, env, logger, (next) => service.reload({ ...next, target: next.target ?? target }));
+  process.on('SIGHUP', onHangup);
   await stopSignal(['SIGTERM', 'SIGINT'], (signal) => logger.info({ signal, graceMs: DEFAULT_GRACE_MS }, 'shutting down'));
+  process.removeListener('SIGHUP', onHangup);
+  process.on('SIGHUP', ignore);
   await service.close(DEFAULT_GRACE_MS);
   await demo?.close();
   logger.info('stopped');
   await flushLogger(logger);
   return 0;
+}
+
+/**
+ * SIGHUP: re-reads the config file, with the same flags and env vars laid over it. A valid
+ * one applies to new exchanges (those in flight finish on the old one); an invalid one is
+ * logged with each problem, and the running configuration is kept.
+ */
+function reloadConfig(file: string | undefined, values: Values, env: NodeJS.ProcessEnv, logger: Logger, apply: (config: Config) => string[]): void {
+  if (file === undefined) {
+    logger.warn({ signal: 'SIGHUP' }, 'no config file to re-read, running config kept');
+    return;
+  }
+  let next: Config;
+  try {
+    next = resolveConfig(readConfigFile(file), overridesFrom(values, env), file);
+  } catch (error) {
+    const problems = error instanceof RestauditError ? error.problems : [(error as Error).message];
+    logger.error({ signal: 'SIGHUP', file, problems }, 'config reload failed, running config kept');
+    return;
+  }
+  const restartRequired = apply(next);
+  logger.info({ signal: 'SIGHUP', file, restartRequired }, 'config reloaded');
 }
 
 /**
@@ -228,8 +263,12 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   const level = env.LOG_LEVEL;
   const logger = createLogger({ level: isLogLevel(level) ? level : 'info', credentialHeaders: config.credentials.headers });
   const lessons = new LessonSender();
+  const spec = await loadSpec(config.spec);
   const barrier = new LessonBarrier((message) => process.send?.(message));
-  const core = createAuditCore(config, { logger, registry: workerRegistry(), share: lessons.share, gate: barrier });
+  const core = createAuditCore(config, { logger, registry: workerRegistry(), share: lessons.share, gate: barrier, spec });
+  // A hangup of the terminal reaches every process of the group: the primary re-reads the
+  // configuration and hands it to the workers, which must not die of the signal meanwhile.
+  process.on('SIGHUP', ignore);
   await core.listen();
   const stopAnswering = answerPrimary(core, barrier);
   await stopSignal(['SIGTERM', 'SIGINT', 'disconnect'], () => undefined);
@@ -245,6 +284,20 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 function ignore(): void {}
+
+/**
+ * Reads and compiles the OpenAPI document, if one is named. The parser and the validator
+ * are loaded only then: a start without a spec does not pay for them.
+ */
+async function loadSpec(file: string | undefined): Promise<CompiledSpec | undefined> {
+  if (file === undefined) return undefined;
+  const { loadSpec: load } = await import('./spec/compile-spec.js');
+  return load(file);
+}
+
+function specSummary(spec: CompiledSpec | undefined): { file: string; version: string; operations: number; basePath: string } | undefined {
+  return spec === undefined ? undefined : { file: spec.file, version: spec.version, operations: spec.operations.length, basePath: spec.basePath };
+}
 
 function isLogLevel(level: string | undefined): level is (typeof LOG_LEVELS)[number] {
   return (LOG_LEVELS as readonly (string | undefined)[]).includes(level);

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   worker: 'RA_ERR_WORKER',
   /** A recorded traffic file could not be read. */
   input: 'RA_ERR_INPUT',
+  /** The OpenAPI document (`--spec`) could not be read, or is broken or unsupported. */
+  specInvalid: 'RA_ERR_SPEC_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

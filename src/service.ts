@@ -12,7 +12,9 @@ import type { Logger } from './logging/logger.js';
 import type { ExchangeMemory, Lesson } from './memory/exchange-memory.js';
 import { createAuditPipeline } from './pipeline/audit-pipeline.js';
 import { coalesceScrapes } from './metrics/scrape-coalescer.js';
-import { createProxy } from './proxy/audit-proxy.js';
+import type { CompiledSpec } from './spec/compile-spec.js';
+import type { SpecCoverage } from './spec/coverage.js';
+import { createProxy, type ProxyHandle } from './proxy/audit-proxy.js';
 import type { JudgementGate } from './proxy/judgement-gate.js';
 
 /** How recently the upstream must have answered for /readyz to skip its probe. */
@@ -32,6 +34,8 @@ export interface AuditProxyDeps {
   readonly now?: () => number;
   /** Passes on what other processes' memories need to learn (cluster workers). */
   readonly share?: (lesson: Lesson) => void;
+  /** The compiled OpenAPI document (`--spec`), loaded once at start-up. */
+  readonly spec?: CompiledSpec;
   /** Holds judgements until lessons from other processes are learned (cluster workers). */
   readonly gate?: JudgementGate;
 }
@@ -41,12 +45,19 @@ export interface AuditCore {
   readonly registry: Registry;
   readonly memory: ExchangeMemory;
   readonly violations: ViolationBuffer;
+  /** With a spec: what traffic has exercised of it. */
+  readonly coverage: SpecCoverage | undefined;
   /** Learns what another process's exchange taught (cluster workers). */
   learn(lesson: Lesson): void;
   /** Binds the proxy port; throws RA_ERR_LISTEN when it cannot be bound. */
   listen(): Promise<AddressInfo>;
   /** True once listening and the upstream answered recently (or answers a TCP probe). */
   ready(): Promise<boolean>;
+  /**
+   * Applies a re-read configuration to new exchanges; those in flight finish on the old one.
+   * Returns the keys that changed but take effect only on a restart.
+   */
+  reload(config: Config & { target: string }): string[];
   /** Stops accepting, lets in-flight exchanges finish within `graceMs`, then closes. */
   close(graceMs?: number): Promise<void>;
 }
@@ -57,8 +68,18 @@ export interface AuditProxy {
   readonly violations: ViolationBuffer;
   /** Binds the proxy and admin ports; throws RA_ERR_LISTEN when one cannot be bound. */
   listen(): Promise<{ proxy: AddressInfo; admin: AddressInfo }>;
+  /** See AuditCore.reload. */
+  reload(config: Config & { target: string }): string[];
   /** Stops accepting, lets in-flight exchanges finish within `graceMs`, then closes. */
   close(graceMs?: number): Promise<void>;
+}
+
+/** Keys a running process cannot change: their new values wait for a restart. */
+const RESTART_KEYS = ['listen', 'admin', 'workers', 'memory'] as const;
+
+/** The keys among RESTART_KEYS whose values differ between two configurations. */
+export function restartRequired(running: Config, next: Config): string[] {
+  return RESTART_KEYS.filter((key) => JSON.stringify(running[key]) !== JSON.stringify(next[key]));
 }
 
 /**
@@ -68,17 +89,43 @@ export interface AuditProxy {
  */
 export function createAuditCore(config: Config & { target: string }, deps: AuditProxyDeps): AuditCore {
   const { logger } = deps;
-  const pipeline = createAuditPipeline(config, { ...deps, targetHost: new URL(config.target).host });
+  let running = config;
+  let pipeline = createAuditPipeline(config, { ...deps, targetHost: new URL(config.target).host });
   const { registry, memory, violations } = pipeline;
-  const proxy = createProxy(config, { logger, pipeline, gate: deps.gate });
+  let proxy = createProxy(config, { logger, pipeline, gate: deps.gate });
+  /** Proxies a reload replaced, until their last exchange is over. */
+  const retired = new Set<ProxyHandle>();
+  const inFlight = (): number => [proxy, ...retired].reduce((sum, each) => sum + each.inFlight(), 0);
   const probe = createUpstreamProbe(new URL(config.target));
   let listening = false;
+
+  function retire(old: ProxyHandle): void {
+    retired.add(old);
+    const timer = setInterval(() => {
+      if (old.inFlight() > 0) return;
+      clearInterval(timer);
+      retired.delete(old);
+      old.destroy();
+    }, 100);
+    timer.unref();
+  }
 
   return {
     registry,
     memory,
     violations,
+    coverage: pipeline.coverage,
     learn: (lesson) => pipeline.learn(lesson),
+    reload(next) {
+      const restart = restartRequired(running, next);
+      pipeline = createAuditPipeline(next, { ...deps, targetHost: new URL(next.target).host, shared: pipeline });
+      const old = proxy;
+      proxy = createProxy(next, { logger, pipeline, gate: deps.gate, server: old.server });
+      old.detach();
+      retire(old);
+      running = next;
+      return restart;
+    },
     async listen() {
       const address = await bind(proxy.server, config.listen, 'listen');
       listening = true;
@@ -93,16 +140,20 @@ export function createAuditCore(config: Config & { target: string }, deps: Audit
     async close(graceMs = DEFAULT_GRACE_MS) {
       listening = false;
       const closed = closeServer(proxy.server);
+      // Kept-alive clients take no further request here: each response from now on says
+      // `Connection: close`, and connections are closed as they go idle.
+      for (const each of [proxy, ...retired]) each.drain();
       proxy.server.closeIdleConnections();
       const deadline = performance.now() + graceMs;
-      while (proxy.inFlight() > 0 && performance.now() < deadline) {
+      while (inFlight() > 0 && performance.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
+        proxy.server.closeIdleConnections();
       }
-      if (proxy.inFlight() > 0) logger.warn({ inFlight: proxy.inFlight(), graceMs }, 'grace period over, closing connections');
+      if (inFlight() > 0) logger.warn({ inFlight: inFlight(), graceMs }, 'grace period over, closing connections');
       proxy.server.closeAllConnections();
-      proxy.closeUpgrades();
+      for (const each of [proxy, ...retired]) each.closeUpgrades();
       await closed;
-      proxy.destroy();
+      for (const each of [proxy, ...retired]) each.destroy();
     },
   };
 }
@@ -116,6 +167,7 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
     violations: (limit) => Promise.resolve(violations.recent(limit)),
     violationsJson: (limit) => violations.recentJson(limit),
     ready: () => core.ready(),
+    specCoverage: core.coverage === undefined ? undefined : () => Promise.resolve(core.coverage?.report()),
     events: (onViolation) => violations.subscribe(onViolation),
     customRules: config.custom,
     token: config.adminToken,
@@ -125,6 +177,7 @@ export function createAuditProxy(config: Config & { target: string }, deps: Audi
     registry,
     memory: core.memory,
     violations,
+    reload: (next) => core.reload(next),
     async listen() {
       const proxyAddress = await core.listen();
       let adminAddress: AddressInfo;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { CustomRuleConfig } from '../config/schema.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
+import type { CoverageReport } from '../spec/coverage.js';
 import { ALL_RULES } from '../rules/all-rules.js';
 import { CHALLENGES, createTokenCheck } from './auth.js';
 import { EventStream, type ViolationSource } from './event-stream.js';
@@ -17,6 +18,8 @@ export interface AdminDeps {
   readonly violationsJson?: (limit: number) => string;
   /** True once the proxy listens and the upstream answered recently (or answers a probe). */
   readonly ready: () => Promise<boolean>;
+  /** With a spec: which documented operations traffic exercised, and which undocumented ones it hit. */
+  readonly specCoverage?: () => Promise<CoverageReport | undefined>;
   /** Violations as they happen (`/events`), from where `/violations` gets them. */
   readonly events: ViolationSource;
   /** The configuration's custom rules, which get `/rules/<id>` pages too. */
@@ -101,6 +104,18 @@ export function createAdminServer(deps: AdminDeps): AdminServer {
         );
         return;
       }
+      case '/spec-coverage': {
+        const coverage = deps.specCoverage;
+        if (coverage === undefined) {
+          send(res, 404, 'application/json', JSON.stringify({ error: 'no spec: start restaudit with --spec FILE to measure its coverage' }));
+          return;
+        }
+        coverage().then(
+          (report) => send(res, 200, 'application/json', JSON.stringify(report)),
+          (error: unknown) => send(res, 500, 'application/json', JSON.stringify({ error: `spec coverage failed: ${(error as Error).message}` })),
+        );
+        return;
+      }
       case '/rules':
         sendPage(res, rules.index);
         return;
@@ -110,7 +125,7 @@ export function createAdminServer(deps: AdminDeps): AdminServer {
       default: {
         const found = lookup(path, '/rules/', rules.pages) ?? lookup(path, '/runbooks/', runbooks.pages);
         if (found !== undefined) sendPage(res, found);
-        else send(res, 404, TEXT, 'not found: try /, /metrics, /healthz, /readyz, /violations, /events, /rules, /runbooks\n');
+        else send(res, 404, TEXT, 'not found: try /, /metrics, /healthz, /readyz, /violations, /events, /rules, /runbooks, /spec-coverage\n');
       }
     }
   });

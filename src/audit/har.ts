@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { ERROR_CODES, RestauditError } from '../errors.js';
 import { createLogger } from '../logging/logger.js';
 import { createAuditPipeline } from '../pipeline/audit-pipeline.js';
+import type { CompiledSpec } from '../spec/compile-spec.js';
 import type { Finding } from '../rules/types.js';
 
 /** A finding in recorded traffic, with the exchange it was found in. */
@@ -38,7 +39,7 @@ export function readHar(file: string): HarEntry[] {
  * Runs recorded traffic through the audit pipeline, in the order it happened, with the
  * same rules and memory as live traffic; memory's clock is the entries' start times.
  */
-export function auditHar(entries: readonly HarEntry[], config: Config): RecordedFinding[] {
+export function auditHar(entries: readonly HarEntry[], config: Config, spec?: CompiledSpec): RecordedFinding[] {
   let clock = 0;
   const ordered = entries
     .map((entry, index) => ({ entry, index, at: Date.parse(entry.startedDateTime ?? '') }))
@@ -51,6 +52,7 @@ export function auditHar(entries: readonly HarEntry[], config: Config): Recorded
     processMetrics: false,
     now: () => clock,
     targetHost: config.target === undefined ? (firstUrl?.host ?? '') : new URL(config.target).host,
+    spec,
   });
   const findings: RecordedFinding[] = [];
   for (const { entry, index, at } of ordered) {

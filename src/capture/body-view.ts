@@ -90,6 +90,11 @@ export class BodyView {
   }
 
   private scan(): void {
+    if (this.jsonValue !== undefined) {
+      // Parsed already (a schema needed the value): the parse answers what the scan would.
+      this.fromParse(this.jsonValue);
+      return;
+    }
     if (this.copy.size === 0) this.validity = 'empty';
     else if (this.copy.truncated || !this.scanned) this.validity = 'unreadable';
     else {
@@ -103,6 +108,11 @@ export class BodyView {
         } else this.validity = isBlank(bytes) ? 'empty' : 'invalid';
       }
     }
+  }
+
+  private fromParse(body: JsonBody): void {
+    this.validity = body.kind === 'json' ? 'valid' : body.kind === 'invalid' ? 'invalid' : body.kind === 'empty' ? 'empty' : 'unreadable';
+    if (body.kind === 'json' && body.value !== null && typeof body.value === 'object' && !Array.isArray(body.value)) this.keys = Object.keys(body.value);
   }
 
   /** The body parsed as JSON, whatever its Content-Type says. */

@@ -1,3 +1,4 @@
+import type { Config } from '../config/schema.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import type { Lesson } from '../memory/exchange-memory.js';
 
@@ -37,6 +38,16 @@ export function isViolationsResponse(message: unknown): message is ViolationsRes
 export interface LessonsMessage {
   readonly type: 'restaudit:lessons';
   readonly lessons: readonly Lesson[];
+}
+
+/** The primary re-read its configuration (SIGHUP): each worker applies it to new exchanges. */
+export interface ReloadMessage {
+  readonly type: 'restaudit:reload';
+  readonly config: Config & { target: string };
+}
+
+export function isReloadMessage(message: unknown): message is ReloadMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:reload' && typeof (message as { config?: unknown }).config === 'object';
 }
 
 export function isLessonsMessage(message: unknown): message is LessonsMessage {

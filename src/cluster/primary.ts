@@ -7,8 +7,8 @@ import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import { coalesceScrapes } from '../metrics/scrape-coalescer.js';
 import type { Logger } from '../logging/logger.js';
-import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS } from '../service.js';
-import { isFlushMessage, isLessonsMessage, isLiveViolationsMessage, isSyncMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ViolationsRequest, type WatchMessage } from './messages.js';
+import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS, restartRequired } from '../service.js';
+import { isFlushMessage, isLessonsMessage, isLiveViolationsMessage, isSyncMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ReloadMessage, type ViolationsRequest, type WatchMessage } from './messages.js';
 import { SyncRounds } from './sync-rounds.js';
 
 /** How long the primary waits for a worker to answer an IPC request. */
@@ -26,6 +26,8 @@ export interface PrimaryOptions {
 export interface Primary {
   /** Starts every worker and the admin port; throws RA_ERR_WORKER or RA_ERR_LISTEN. */
   listen(): Promise<{ proxy: AddressInfo; admin: AddressInfo }>;
+  /** Hands a re-read configuration to every worker (and to those started later); see AuditCore.reload. */
+  reload(config: Config & { target: string }): string[];
   /** Stops every worker (each lets its in-flight exchanges finish), then the admin port. */
   close(graceMs?: number): Promise<void>;
 }
@@ -60,6 +62,7 @@ export function createPrimary(options: PrimaryOptions): Primary {
   const registry = new AggregatorRegistry<PrometheusContentType>();
   const own = primaryRegistry();
   const probe = createUpstreamProbe(new URL(config.target));
+  let running = config;
   // Workers serve no admin port: the token stays with the primary.
   const env = { [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, adminToken: '' }), LOG_LEVEL: options.level };
   let stopping = false;
@@ -87,6 +90,9 @@ export function createPrimary(options: PrimaryOptions): Primary {
     },
     customRules: config.custom,
     token: config.adminToken,
+    // Each worker measures the coverage of what it served; the list is not merged (yet).
+    specCoverage:
+      config.spec === undefined ? undefined : () => Promise.reject(new Error('not available with --workers: each worker counts only its own exchanges (restaudit_spec_operations shows the highest count)')),
   });
 
   /** Forks one worker; resolves with its proxy address once it listens. */
@@ -173,6 +179,16 @@ export function createPrimary(options: PrimaryOptions): Primary {
   }
 
   return {
+    reload(next) {
+      const restart = restartRequired(running, next);
+      running = next;
+      // A worker started later (a replacement) starts on the new configuration.
+      const forWorkers = { ...next, adminToken: '' };
+      env[WORKER_CONFIG_ENV] = JSON.stringify(forWorkers);
+      const message: ReloadMessage = { type: 'restaudit:reload', config: forWorkers };
+      for (const worker of listening) worker.send(message);
+      return restart;
+    },
     async listen() {
       try {
         const addresses = await Promise.all(Array.from({ length: config.workers }, () => fork()));

@@ -5,7 +5,7 @@ import type { AuditCore } from '../service.js';
 import type { Lesson } from '../memory/exchange-memory.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import type { LessonBarrier } from './lesson-barrier.js';
-import { isFlushMessage, isLessonsMessage, isSyncMessage, isViolationsRequest, isWatchMessage, WORKER_CONFIG_ENV, type FlushMessage, type LessonsMessage, type LiveViolationsMessage, type ViolationsResponse } from './messages.js';
+import { isFlushMessage, isLessonsMessage, isReloadMessage, isSyncMessage, isViolationsRequest, isWatchMessage, WORKER_CONFIG_ENV, type FlushMessage, type LessonsMessage, type LiveViolationsMessage, type ViolationsResponse } from './messages.js';
 
 /** The configuration the primary validated and handed over; never re-read from flags or files. */
 export function workerConfig(env: NodeJS.ProcessEnv): Config & { target: string } {
@@ -92,6 +92,8 @@ export function answerPrimary(core: AuditCore, barrier: LessonBarrier): () => vo
       live.watch(message.on);
     } else if (isLessonsMessage(message)) {
       for (const lesson of message.lessons) core.learn(lesson);
+    } else if (isReloadMessage(message)) {
+      core.reload(message.config);
     } else if (isSyncMessage(message, 'restaudit:synced')) {
       barrier.synced(message.seq);
     } else if (isFlushMessage(message, 'restaudit:flush')) {

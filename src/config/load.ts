@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ERROR_CODES, RestauditError } from '../errors.js';
@@ -6,7 +7,7 @@ import { configSchema, type Config } from './schema.js';
 
 /** Values that come from flags or env vars, and where each came from (for error messages). */
 export interface Override {
-  readonly key: 'target' | 'listen' | 'admin' | 'workers' | 'adminToken';
+  readonly key: 'target' | 'listen' | 'admin' | 'workers' | 'spec' | 'adminToken';
   readonly value: string;
   /** `--target`, `RESTAUDIT_TARGET`, ... */
   readonly source: string;
@@ -49,7 +50,10 @@ export function resolveConfig(fileValue: unknown, overrides: readonly Override[]
   if (!result.success) {
     throw new RestauditError(ERROR_CODES.configInvalid, result.error.issues.flatMap((issue) => describeIssue(issue, sources)));
   }
-  return deepFreeze(result.data);
+  const config = result.data;
+  // A spec named in a config file is found beside it; one from a flag or env var, from the working directory.
+  if (config.spec !== undefined && file !== undefined && !sources.has('spec')) config.spec = resolve(dirname(file), config.spec);
+  return deepFreeze(config);
 }
 
 /** Keys whose values never appear in an error message. */

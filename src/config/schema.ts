@@ -50,9 +50,24 @@ const workers = z
   .transform((value) => (value === 'auto' ? Math.min(MAX_WORKERS, availableParallelism()) : value))
   .refine((n) => Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS, { message: `expected a whole number from 1 to ${MAX_WORKERS}, or auto` });
 
+/** Milliseconds, 0 for none. */
+const optionalMs = z.number({ message: 'expected a number' }).int({ message: 'expected a whole number' }).min(0, { message: 'expected 0 (none) or more' });
+
 const upstream = z.strictObject({
-  /** No response headers within this many milliseconds: 504 to the client. Default 30000. */
+  /**
+   * No response head within this many milliseconds of the request having been sent in full
+   * (its last byte handed to the upstream connection): 504 to the client. nginx's
+   * `proxy_read_timeout` before the head, Envoy's route `timeout`. Default 30000.
+   */
   timeoutMs: positiveInt.default(30_000),
+  /** No TCP (and TLS) connection to the upstream within this: 504. nginx `proxy_connect_timeout`, Envoy `connect_timeout`. Default 10000. */
+  connectTimeoutMs: positiveInt.default(10_000),
+  /**
+   * After the response head: no byte of the response body from the upstream for this long
+   * (while the client is reading) cuts the response off, counted as reason `timeout`.
+   * nginx `proxy_read_timeout`, Envoy `idle_timeout` (stream). Default 60000.
+   */
+  idleTimeoutMs: positiveInt.default(60_000),
   /** Accept self-signed upstream certificates. Default false. */
   insecureTls: z.boolean({ message: 'expected true or false' }).default(false),
   /** Rewrite Host to the target's host. Default false. */
@@ -68,6 +83,21 @@ const jsonSampling = z.strictObject({
   thenEvery: positiveInt.default(10),
   /** Smaller bodies are always scanned. Default 16384. */
   minBytes: z.number({ message: 'expected a number' }).int({ message: 'expected a whole number' }).min(0, { message: 'expected 0 or more' }).default(16_384),
+});
+
+const client = z.strictObject({
+  /** The whole request head must arrive within this, or 408 and the connection closes (slowloris). nginx `client_header_timeout`, Envoy `request_headers_timeout`. Default 60000. */
+  headerTimeoutMs: positiveInt.default(60_000),
+  /** No byte of the request body for this long: 408 when the client stopped sending; 504 (reason `timeout`) when the upstream stopped reading. nginx `client_body_timeout`. Default 60000. */
+  bodyTimeoutMs: positiveInt.default(60_000),
+  /** The whole request, head and body, must arrive within this; 0 for no limit. Envoy `request_timeout`, Node's `requestTimeout`. Default 300000. */
+  requestTimeoutMs: optionalMs.default(300_000),
+  /** An idle kept-alive client connection is closed after this. nginx `keepalive_timeout`, Envoy `idle_timeout` (connection). Default 5000. */
+  keepAliveTimeoutMs: positiveInt.default(5_000),
+}).superRefine((value, ctx) => {
+  if (value.requestTimeoutMs > 0 && value.headerTimeoutMs > value.requestTimeoutMs) {
+    ctx.addIssue({ code: 'custom', path: ['headerTimeoutMs'], message: `expected at most client.requestTimeoutMs (${value.requestTimeoutMs})` });
+  }
 });
 
 const inspect = z.strictObject({
@@ -150,7 +180,14 @@ export const configSchema = z.strictObject({
   /** Proxy worker processes (node:cluster); 1 runs everything in one process. Default 1. */
   workers: workers.default(1),
   upstream: upstream.prefault({}),
+  /** Timeouts on the client side: slow heads and bodies, idle kept-alive connections. */
+  client: client.prefault({}),
   inspect: inspect.prefault({}),
+  /**
+   * An OpenAPI 3.0/3.1 document (YAML or JSON) that sharpens findings; its path templates
+   * become routes. Relative to the config file. Default: none.
+   */
+  spec: z.string().min(1, { message: 'expected the path of an OpenAPI document' }).optional(),
   /** Route templates: metric labels and the unit the stateful rules learn on. */
   routes: z.array(routeTemplate).default([]),
   credentials: credentials.prefault({}),

@@ -28,6 +28,8 @@ export interface MetricsOptions {
   readonly sampledOut?: () => number;
   /** Collect prom-client's default process metrics (default true). */
   readonly processMetrics?: boolean;
+  /** With a spec: documented operations exercised and not, read at scrape time for `restaudit_spec_operations`. */
+  readonly specOperations?: () => { readonly seen: number; readonly unseen: number };
 }
 
 type CounterChild = ReturnType<Counter<string>['labels']>;
@@ -110,6 +112,22 @@ export class AuditMetrics {
         counted = now;
       },
     });
+    const specOperations = options.specOperations;
+    if (specOperations !== undefined) {
+      new Gauge({
+        name: 'restaudit_spec_operations',
+        help: 'Operations the spec documents, by whether traffic has exercised them since start.',
+        labelNames: ['state'],
+        registers,
+        // Workers each count what they saw: the highest is the closest to the union.
+        aggregator: 'max',
+        collect() {
+          const { seen, unseen } = specOperations();
+          this.set({ state: 'seen' }, seen);
+          this.set({ state: 'unseen' }, unseen);
+        },
+      });
+    }
     // Known label values exist from the start, so rate() sees the first increment.
     for (const reason of PROXY_ERROR_REASONS) this.errorChild(reason).inc(0);
     this.truncatedChild('request').inc(0);

@@ -10,7 +10,10 @@ import { ExchangeMemory, type Lesson } from '../memory/exchange-memory.js';
 import { AuditMetrics, methodLabel, type ProxyErrorReason } from '../metrics/metrics.js';
 import { RouteResolver, type RouteMatch } from '../routes/route-resolver.js';
 import { Auditor } from '../rules/auditor.js';
+import { ALL_RULES } from '../rules/all-rules.js';
 import { RuleEngine } from '../rules/engine.js';
+import type { CompiledSpec } from '../spec/compile-spec.js';
+import { SpecCoverage } from '../spec/coverage.js';
 import type { Finding } from '../rules/types.js';
 import { VERSION } from '../version.js';
 import { credentialDetector } from './credentials.js';
@@ -29,6 +32,10 @@ export interface AuditPipelineDeps {
   readonly share?: (lesson: Lesson) => void;
   /** Called with each judged exchange after the rules ran (tests). */
   readonly onExchange?: (exchange: Exchange) => void;
+  /** The state a reloaded pipeline keeps from the one it replaces (counters, memory, recent violations). */
+  readonly shared?: Pick<AuditPipeline, 'registry' | 'metrics' | 'memory' | 'violations'>;
+  /** The compiled OpenAPI document (`--spec`), loaded once at start-up. */
+  readonly spec?: CompiledSpec;
 }
 
 /**
@@ -71,6 +78,8 @@ export interface AuditPipeline {
   readonly metrics: AuditMetrics;
   readonly memory: ExchangeMemory;
   readonly violations: ViolationBuffer;
+  /** With a spec: what traffic has exercised of it. */
+  readonly coverage: SpecCoverage | undefined;
   /**
    * The response head of a live exchange has arrived: the cross-exchange rules judge it,
    * then memory learns from it (and other processes are told), before the head goes on.
@@ -99,15 +108,19 @@ export interface AuditPipeline {
 /** Creates the pipeline's parts once (metrics, routes, rules, memory, reporter) and wires them. */
 export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): AuditPipeline {
   const { logger } = deps;
-  const registry = deps.registry ?? new Registry();
-  const memory = new ExchangeMemory({ ...config.memory, now: deps.now });
+  const { shared } = deps;
+  const registry = shared?.registry ?? deps.registry ?? new Registry();
+  const memory = shared?.memory ?? new ExchangeMemory({ ...config.memory, now: deps.now });
+  const { spec } = deps;
+  const coverage = spec === undefined ? undefined : new SpecCoverage(spec.file, spec.operations);
+  const specOperations = coverage === undefined ? undefined : () => ({ seen: coverage.seenCount, unseen: coverage.documentedCount - coverage.seenCount });
   const budget = new InspectionBudget(config.inspect.jsonSampling);
-  const metrics = new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, sampledOut: () => budget.sampledOut, processMetrics: deps.processMetrics });
-  const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow());
-  const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'));
-  const violations = new ViolationBuffer(MAX_LIMIT);
+  const metrics = shared?.metrics ?? new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics, specOperations, sampledOut: () => budget.sampledOut });
+  const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow(), spec?.paths, spec?.operations.map((operation) => operation.template));
+  const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'), ALL_RULES, spec !== undefined);
+  const violations = shared?.violations ?? new ViolationBuffer(MAX_LIMIT);
   const reporter = new FindingReporter(metrics, logger, violations);
-  const auditor = new Auditor(engine, memory, deps.targetHost, decodedLimit(config.inspect.maxBodyBytes), deps.share, budget);
+  const auditor = new Auditor(engine, memory, deps.targetHost, decodedLimit(config.inspect.maxBodyBytes), deps.share, coverage, budget);
   const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
   const onExchange = deps.onExchange;
 
@@ -116,6 +129,7 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
     metrics,
     memory,
     violations,
+    coverage,
     head(captured, requestComplete, announced) {
       const route = routes.resolve(captured.path);
       const credentials = hasCredentials(captured.requestHeaders);
@@ -132,7 +146,7 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
       if (captured.requestBody.truncated) metrics.inspectionTruncated('request');
       if (captured.responseBody.truncated) metrics.inspectionTruncated('response');
       const exchange = completeExchange(captured, route.template, atHead?.hasCredentials ?? hasCredentials(captured.requestHeaders));
-      const findings = atHead === undefined ? auditor.audit(exchange) : auditor.end(exchange, atHead.findings, atHead.learnedBody);
+      const findings = atHead === undefined ? auditor.audit(exchange, route.spec) : auditor.end(exchange, atHead.findings, atHead.learnedBody, route.spec);
       if (findings.length > 0) reporter.report(exchange, findings, method, route.label);
       if (!lateToCome) onExchange?.(exchange);
       return { exchange, findings };

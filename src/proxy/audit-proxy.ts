@@ -1,7 +1,7 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { BodyCopy } from '../capture/body-copy.js';
 import type { Config } from '../config/schema.js';
@@ -11,11 +11,15 @@ import type { AuditPipeline, Judged } from '../pipeline/audit-pipeline.js';
 import type { CapturedExchange } from '../capture/exchange.js';
 import { errorReason } from './error-reason.js';
 import { FLIGHT, Flight, type Carrier } from './flight.js';
+import { applyClientTimeouts, createClientServer } from './client-server.js';
+import { createDeadlines } from './deadlines.js';
+import { setForwarded } from './forwarded.js';
 import type { JudgementGate } from './judgement-gate.js';
 import { sendProblem, statusFor } from './problem.js';
 import { writeUpstreamHead } from './response-head.js';
 import { createUpstreamAgent } from './upstream-agent.js';
 import { newRequestId, recordedRequestId } from './request-id.js';
+import { bodyAfterUpgrade, responseOn, stripUpgrade, switchingHead, tunnel, wantsWebSocket } from './upgrade.js';
 
 /**
  * How long to keep watching an upstream socket for bytes after a bodiless response: they
@@ -29,6 +33,8 @@ export interface ProxyDeps {
   readonly logger: Logger;
   /** Takes each exchange once its response has gone: counts, judges and reports it. */
   readonly pipeline: AuditPipeline;
+  /** The listening server of the proxy this one replaces (a reload); a new one by default. */
+  readonly server?: http.Server;
   /** Holds judgements until other processes' lessons are learned (cluster workers). */
   readonly gate?: JudgementGate;
 }
@@ -41,6 +47,13 @@ export interface ProxyHandle {
   readonly lastUpstreamAnswer: () => number;
   /** Closes WebSocket connections (the HTTP server does not track upgraded sockets). */
   readonly closeUpgrades: () => void;
+  /**
+   * Starts draining: from now on every response says `Connection: close` and its
+   * connection closes after it (a kept-alive client takes no further request here).
+   */
+  readonly drain: () => void;
+  /** Stops taking requests from the server (a reload hands it to another proxy). */
+  readonly detach: () => void;
   /** Stops the upstream agent (after the server is closed). */
   readonly destroy: () => void;
 }
@@ -53,30 +66,40 @@ export interface ProxyHandle {
 export function createProxy(config: Config & { target: string }, deps: ProxyDeps): ProxyHandle {
   const { logger, pipeline, gate } = deps;
   const maxBodyBytes = config.inspect.maxBodyBytes;
-  const timeoutMs = config.upstream.timeoutMs;
+  const bodyTimeoutMs = config.client.bodyTimeoutMs;
   const target = new URL(config.target);
   let inFlight = 0;
   const upgrades = new Set<Duplex>();
   let lastAnswer = 0;
+  let draining = false;
   /** The flight whose upstream request is being created right now (synchronously). */
   let creating: Flight | undefined;
 
+  const deadlines = createDeadlines(config, { upstreamTimedOut, clientTimedOut });
   const agent = createUpstreamAgent({
     https: target.protocol === 'https:',
     insecureTls: config.upstream.insecureTls,
     onRequest(request) {
       const flight = creating;
       if (flight === undefined) return;
-      request.path = flight.req.url?.startsWith('/') ? flight.req.url : request.path;
+      const url = flight.req.url ?? '';
+      // The client's request-target as it came; `OPTIONS *` stays `*` (http-proxy makes it `/*`).
+      if (url.startsWith('/') || url === '*') request.path = url;
+      // Every response header is passed on; the head's size (16 KiB) bounds their number.
+      (request as ClientRequest & { maxHeadersCount: number }).maxHeadersCount = 0;
       flight.upstreamRequest = request;
+      (request as ClientRequest & Carrier)[FLIGHT] = flight;
+      request.on('socket', deadlines.onUpstreamSocket);
+      request.on('finish', deadlines.onUpstreamRequestSent);
+      request.on('upgrade', onUpstreamSwitch);
     },
   });
 
   const proxy = httpProxy.createProxyServer({
     target: config.target,
     agent,
-    xfwd: true,
-    ws: true,
+    // X-Forwarded-* are set by the proxy itself (http-proxy's keep the client's claims).
+    xfwd: false,
     secure: !config.upstream.insecureTls,
     changeOrigin: config.upstream.changeOrigin,
     selfHandleResponse: true,
@@ -87,17 +110,18 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   passes.splice(passes.findIndex((pass) => pass.name === 'deleteLength'), 1);
 
   proxy.on('proxyRes', onUpstreamResponse);
-  // The upstream side of a WebSocket: closed with the client side on shutdown.
-  proxy.on('open', (upstreamSocket: Duplex) => trackUpgrade(upstreamSocket));
   proxy.on('error', onProxyError);
   // A client that went away while its request was uploading: its response records it.
   proxy.on('econnreset', () => {});
 
-  const server = http.createServer(onRequest);
+  const server = deps.server ?? createClientServer(config.client);
+  if (deps.server !== undefined) applyClientTimeouts(server, config.client);
+  server.on('request', onRequest);
   server.on('upgrade', onUpgrade);
   server.on('clientError', onClientError);
 
-  function onRequest(req: IncomingMessage & Carrier, res: ServerResponse & Carrier): void {
+  /** `body` is where the request body comes from when it is not `req` (after an upgrade). */
+  function onRequest(req: IncomingMessage & Carrier, res: ServerResponse & Carrier, body: Readable & Carrier = req): void {
     inFlight++;
     const sent = req.headers['x-request-id'];
     let id: string;
@@ -106,28 +130,90 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
       req.headers['x-request-id'] = id;
     } else id = recordedRequestId(sent);
     const flight = new Flight(id, req, res, performance.now(), maxBodyBytes);
+    if (draining) res.shouldKeepAlive = false;
     if (gate !== undefined) flight.ticket = gate.ticket();
-    req.on('data', onRequestData);
+    setForwarded(req);
+    body[FLIGHT] = flight;
+    flight.body = body;
+    body.on('data', onRequestData);
+    if (hasBody(req)) {
+      deadlines.startBody(flight);
+      body.once('end', onRequestEnd);
+    }
     res.on('finish', onResponseFinish);
     res.on('close', onResponseClose);
     creating = flight;
     try {
-      proxy.web(req, res);
+      if (body === req) proxy.web(req, res);
+      else proxy.web(req, res, { buffer: body });
     } finally {
       creating = undefined;
     }
-    flight.timer = setTimeout(onUpstreamTimeout, timeoutMs, flight);
   }
 
-  function onRequestData(this: IncomingMessage & Carrier, chunk: Buffer): void {
-    this[FLIGHT]?.request.add(chunk);
+  function onRequestData(this: Readable & Carrier, chunk: Buffer): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined) return;
+    flight.request.add(chunk);
+    flight.bodyTimer?.refresh();
   }
 
-  function onUpstreamTimeout(flight: Flight): void {
-    flight.timer = undefined;
-    if (flight.status !== 0 || flight.settled) return;
-    flight.failure = 'timeout';
-    flight.upstreamRequest?.destroy(new Error(`no response headers within ${timeoutMs} ms`));
+  function onRequestEnd(this: Readable & Carrier): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined) return;
+    flight.bodyDone = true;
+    clearTimeout(flight.bodyTimer);
+  }
+
+  function upstreamTimedOut(flight: Flight, why: string): void {
+    failBeforeHead(flight, 'timeout', new Error(why));
+    flight.upstreamRequest?.destroy();
+  }
+
+  function clientTimedOut(flight: Flight): void {
+    flight.settled = true;
+    inFlight--;
+    clearTimeout(flight.timer);
+    flight.upstreamRequest?.destroy();
+    flight.upstreamResponse?.destroy();
+    const { res } = flight;
+    if (!res.headersSent && !res.destroyed) {
+      res.shouldKeepAlive = false;
+      res.writeHead(408, { 'content-length': 0, 'x-request-id': flight.id });
+      res.end();
+    } else {
+      res.destroy();
+    }
+    pipeline.unjudged({ method: flight.method, path: flight.path, status: 408, upstreamSeconds: undefined });
+    logger.info({ requestId: flight.id, method: flight.method, path: flight.path, requestBytes: flight.request.size, timeoutMs: bodyTimeoutMs }, 'client timeout');
+  }
+
+  /** A 101 from the upstream: a WebSocket is tunnelled; to any other request it is a fault. */
+  function onUpstreamSwitch(this: ClientRequest & Carrier, upstream: IncomingMessage, upstreamSocket: Socket, upstreamHead: Buffer): void {
+    const flight = this[FLIGHT];
+    if (flight === undefined || flight.settled || flight.failure !== undefined) {
+      upstreamSocket.destroy();
+      return;
+    }
+    const clientHead = flight.upgradeHead;
+    const client = flight.res.socket;
+    if (clientHead === undefined || client === null) {
+      upstreamSocket.destroy();
+      failBeforeHead(flight, 'other', new Error('the upstream switched protocols (101) on a request that asked for no upgrade'));
+      return;
+    }
+    // Passed through, unaudited: the exchange is over for the proxy.
+    flight.settled = true;
+    inFlight--;
+    clearTimeout(flight.timer);
+    clearTimeout(flight.bodyTimer);
+    lastAnswer = performance.now();
+    flight.res.detachSocket(client);
+    trackUpgrade(upstreamSocket);
+    client.write(switchingHead(upstream));
+    if (upstreamHead.length > 0) client.write(upstreamHead);
+    if (clientHead.length > 0) upstreamSocket.write(clientHead);
+    tunnel(client, upstreamSocket);
   }
 
   function onUpstreamResponse(upstream: IncomingMessage & Carrier, req: IncomingMessage & Carrier, res: ServerResponse): void {
@@ -136,7 +222,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     flight.headersAt = performance.now();
     lastAnswer = flight.headersAt;
     clearTimeout(flight.timer);
+    flight.timer = undefined;
     flight.status = upstream.statusCode ?? 0;
+    if (draining) res.shouldKeepAlive = false;
     flight.upstreamResponse = upstream;
     flight.response = new BodyCopy(maxBodyBytes);
     upstream[FLIGHT] = flight;
@@ -156,10 +244,14 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     upstream.once('end', passTrailers);
     upstream.pipe(res);
     if (flight.bodiless) watchForBytesAfterBodiless(upstream.socket, flight);
+    else if (!upstream.complete) deadlines.startIdle(flight);
   }
 
   function onUpstreamData(this: IncomingMessage & Carrier, chunk: Buffer): void {
-    this[FLIGHT]?.response?.add(chunk);
+    const flight = this[FLIGHT];
+    if (flight === undefined) return;
+    flight.response?.add(chunk);
+    flight.timer?.refresh();
   }
 
   function onUpstreamBodyError(this: IncomingMessage & Carrier, error: Error): void {
@@ -173,13 +265,11 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   function onProxyError(error: Error, req: IncomingMessage, target: unknown): void {
     const flight = (req as IncomingMessage & Carrier)[FLIGHT];
     if (flight === undefined) {
-      // A WebSocket upgrade: there is no response object, only the client's socket.
-      logger.warn({ reason: errorReason(error), err: error.message, path: req.url, upgrade: true }, 'proxy error');
-      pipeline.proxyError(errorReason(error));
       (target as Duplex).destroy();
       return;
     }
-    if (flight.settled || flight.res.destroyed) return;
+    // Already answered 502/504 (a timeout destroyed the upstream request): nothing more to say.
+    if (flight.settled || flight.res.destroyed || flight.failure !== undefined) return;
     if (flight.status !== 0) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
       if (flight.bodiless && code.startsWith('HPE_')) {
@@ -199,6 +289,9 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   function failBeforeHead(flight: Flight, reason: ProxyErrorReason, error: unknown): void {
     flight.failure = reason;
     clearTimeout(flight.timer);
+    clearTimeout(flight.bodyTimer);
+    // The client may still be sending a body nobody will read: the connection closes after.
+    if (!flight.req.complete) flight.res.shouldKeepAlive = false;
     if (!flight.res.headersSent && !flight.res.destroyed) sendProblem(flight.res, reason, flight.id);
     else flight.res.destroy();
     logger.warn(
@@ -234,6 +327,7 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   function onResponseFinish(this: ServerResponse & Carrier): void {
     const flight = this[FLIGHT];
     if (flight === undefined || flight.settled) return;
+    clearTimeout(flight.timer);
     flight.settled = true;
     inFlight--;
     flight.endedAt = performance.now();
@@ -269,13 +363,14 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     flight.settled = true;
     inFlight--;
     clearTimeout(flight.timer);
+    clearTimeout(flight.bodyTimer);
     // Whatever the upstream still had to say has nowhere to go.
     flight.upstreamResponse?.destroy();
     if (flight.status === 0) flight.upstreamRequest?.destroy();
     if (flight.brokenAfterHead !== undefined) {
       pipeline.unjudged({ method: flight.method, path: flight.path, status: flight.status, upstreamSeconds: flight.upstreamSeconds, reason: flight.brokenAfterHead });
       logger.warn(
-        { reason: flight.brokenAfterHead, requestId: flight.id, method: flight.method, path: flight.path, status: flight.status, bytes: flight.response?.size ?? 0 },
+        { reason: flight.brokenAfterHead, requestId: flight.id, method: flight.method, path: flight.path, status: flight.status, bytes: flight.response?.size ?? 0, err: flight.brokenWhy },
         'proxy error',
       );
       return;
@@ -295,10 +390,20 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     );
   }
 
+  /**
+   * A request with `Upgrade`: Node hands over the socket. It is answered like any other
+   * request (framed, timed out, audited), on that socket; only a WebSocket the upstream
+   * accepts with 101 becomes a tunnel. Other protocols (h2c) are asked for no more.
+   */
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', onUpgradeSocketError);
     trackUpgrade(socket);
-    proxy.ws(req, socket, head);
+    const webSocket = wantsWebSocket(req);
+    if (!webSocket) stripUpgrade(req);
+    const res = responseOn(req, socket as Socket);
+    onRequest(req, res, bodyAfterUpgrade(req, socket as Socket, head));
+    const flight = (req as IncomingMessage & Carrier)[FLIGHT];
+    if (flight !== undefined && webSocket) flight.upgradeHead = head;
   }
 
   function trackUpgrade(socket: Duplex): void {
@@ -313,12 +418,17 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
   function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     const code = error.code ?? 'unknown';
     if (code !== 'ECONNRESET') logger.info({ code, err: error.message }, 'client error');
-    if (!socket.writable || code === 'ECONNRESET') {
+    // A response already on its way on this connection: no second head can follow it.
+    const current = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!socket.writable || code === 'ECONNRESET' || current?.headersSent === true) {
       socket.destroy();
       return;
     }
     const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // Closed once the answer is out, whether or not the client reads it or closes its side:
+    // a slowloris client that never reads must not hold the connection half-open.
+    socket.once('finish', () => socket.destroy());
   }
 
   return {
@@ -327,6 +437,14 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     lastUpstreamAnswer: () => lastAnswer,
     closeUpgrades: () => {
       for (const socket of upgrades) socket.destroy();
+    },
+    drain: () => {
+      draining = true;
+    },
+    detach: () => {
+      server.removeListener('request', onRequest);
+      server.removeListener('upgrade', onUpgrade);
+      server.removeListener('clientError', onClientError);
     },
     destroy: () => {
       agent.destroy();
@@ -343,6 +461,12 @@ function passTrailers(this: IncomingMessage & Carrier): void {
   const fields: [string, string][] = [];
   for (let i = 0; i < raw.length; i += 2) fields.push([raw[i] as string, raw[i + 1] as string]);
   res.addTrailers(fields);
+}
+
+/** True when the request head announces a body (a length above 0, or chunked). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 // ---- bytes after a bodiless response -------------------------------------------------

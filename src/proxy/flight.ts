@@ -1,4 +1,5 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { BodyCopy } from '../capture/body-copy.js';
 import type { CapturedExchange } from '../capture/exchange.js';
 import { splitTarget } from '../capture/recorded-path.js';
@@ -32,7 +33,20 @@ export class Flight {
   status = 0;
   /** performance.now() when the upstream's response head arrived. */
   headersAt = 0;
+  /** The upstream deadline running now: connect, then response head, then body idle. */
   timer: NodeJS.Timeout | undefined;
+  /** The request body's idle deadline, while the client is sending one. */
+  bodyTimer: NodeJS.Timeout | undefined;
+  /** Where the request body comes from: the request, or the socket after an upgrade. */
+  body: Readable | undefined;
+  /** True once the request body has been read in full. */
+  bodyDone = false;
+  /** True once the upstream request has been handed over in full ('finish'). */
+  requestSent = false;
+  /** Bytes the client sent after a WebSocket upgrade request; undefined for other requests. */
+  upgradeHead: Buffer | undefined;
+  /** Why a response was cut off after its head, when the proxy cut it. */
+  brokenWhy: string | undefined;
   /** Set when the upstream failed before answering: the client got 502/504. */
   failure: ProxyErrorReason | undefined;
   /** Set when the upstream failed after answering: the client got a cut-off response. */

@@ -1,11 +1,18 @@
 import { LRUCache } from 'lru-cache';
+import type { SpecPath } from '../spec/types.js';
+import { RouteTrie } from './route-trie.js';
 
 /** Where a path belongs: its template, and the bounded label metrics may use for it. */
 export interface RouteMatch {
-  /** Configured template, else inferred (`/users/:id`). What the stateful rules learn on. */
+  /**
+   * Configured template, else the spec's, else inferred (`/users/:id`). What the stateful
+   * rules learn on.
+   */
   readonly template: string;
   /** `template`, or `__other__` once `maxRoutes` distinct labels exist. */
   readonly label: string;
+  /** The spec's path item the path falls under (with a spec), whatever template won. */
+  readonly spec: SpecPath | undefined;
 }
 
 export const OTHER_ROUTE = '__other__';
@@ -65,43 +72,20 @@ function cutTemplate(segments: readonly string[]): string {
   return kept.join('/');
 }
 
-interface CompiledTemplate {
-  readonly template: string;
-  /** Literal segments, or `undefined` where the template has a `:param`. */
-  readonly segments: readonly (string | undefined)[];
-}
-
-function compile(template: string): CompiledTemplate {
-  return {
-    template,
-    segments: template.split('/').map((segment) => (segment.startsWith(':') ? undefined : segment)),
-  };
-}
-
-function matches(compiled: CompiledTemplate, segments: readonly string[]): boolean {
-  if (compiled.segments.length !== segments.length) return false;
-  for (let i = 0; i < segments.length; i++) {
-    const expected = compiled.segments[i];
-    const actual = segments[i] as string;
-    if (expected === undefined ? actual === '' : expected !== actual) return false;
-  }
-  return true;
-}
-
 /** Paths longer than this are resolved each time rather than cached (the cache is bounded in bytes). */
 const MAX_CACHED_PATH = 512;
 
 /**
- * Maps request paths to route templates: configured templates first, in order; otherwise
- * inference. Templates are cached per path (bounded in count and in bytes).
+ * Maps request paths to route templates: configured templates first, then the spec's paths,
+ * otherwise inference; both sets compiled once into segment tries (route-trie.ts). Templates are cached per path (bounded in count and in bytes).
  *
  * Labels are capped at `maxRoutes`, and a flood of one-off paths cannot take them all: the
  * first half go to templates as they come; the second half only to templates seen at least
  * twice (a scanner's paths are seen once, a real route again and again). Configured
- * templates are always labels of their own.
+ * templates and the spec's are always labels of their own (the config and the document bound them).
  */
 export class RouteResolver {
-  private readonly templates: readonly CompiledTemplate[];
+  private readonly templates = new RouteTrie<string>();
   private readonly configured: ReadonlySet<string>;
   private readonly labels = new Set<string>();
   private readonly cache: LRUCache<string, RouteMatch>;
@@ -113,15 +97,18 @@ export class RouteResolver {
    * @param templates configured templates (`/users/:id`)
    * @param maxRoutes distinct labels before `__other__`
    * @param onOverflow called for each path that gets `__other__`
+   * @param specPaths the spec's path items by full template (under its servers path)
    */
   constructor(
     templates: readonly string[],
     private readonly maxRoutes: number,
     private readonly onOverflow: () => void = () => {},
+    private readonly specPaths: RouteTrie<SpecPath> = new RouteTrie(),
+    specTemplates: readonly string[] = [],
     cacheSize = 10_000,
   ) {
-    this.templates = templates.map(compile);
-    this.configured = new Set(templates);
+    for (const template of templates) this.templates.insert(template, template);
+    this.configured = new Set([...templates, ...specTemplates]);
     this.cache = new LRUCache({ max: cacheSize });
     this.open = Math.ceil(maxRoutes / 2);
     this.candidates = new LRUCache({ max: Math.max(1000, Math.min(maxRoutes * 4, 100_000)) });
@@ -131,8 +118,9 @@ export class RouteResolver {
     const cached = this.cache.get(path);
     if (cached !== undefined && cached.label !== OTHER_ROUTE) return cached;
     // Not cached, or `__other__` so far: a second sighting may earn the template its label.
-    const template = cached?.template ?? this.templateOf(path);
-    const match = { template, label: this.labelFor(template) };
+    const spec = cached === undefined ? this.specPaths.match(path) : cached.spec;
+    const template = cached?.template ?? this.templates.match(path) ?? spec?.template ?? inferTemplate(path);
+    const match = { template, label: this.labelFor(template), spec };
     if (path.length <= MAX_CACHED_PATH) this.cache.set(path, match);
     return match;
   }
@@ -140,14 +128,6 @@ export class RouteResolver {
   /** The number of distinct inferred labels handed out (never above maxRoutes). */
   get labelCount(): number {
     return this.labels.size;
-  }
-
-  private templateOf(path: string): string {
-    if (this.templates.length > 0) {
-      const segments = path.split('/');
-      for (const compiled of this.templates) if (matches(compiled, segments)) return compiled.template;
-    }
-    return inferTemplate(path);
   }
 
   private labelFor(template: string): string {

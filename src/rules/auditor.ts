@@ -2,6 +2,9 @@ import { BodyView } from '../capture/body-view.js';
 import type { InspectionBudget } from '../capture/inspection-budget.js';
 import type { Exchange } from '../capture/exchange.js';
 import type { ExchangeMemory, JsonType, Lesson, Observed } from '../memory/exchange-memory.js';
+import type { SpecCoverage } from '../spec/coverage.js';
+import { SpecContext } from '../spec/spec-context.js';
+import type { SpecPath } from '../spec/types.js';
 import type { RuleEngine } from './engine.js';
 import { locationPath } from './location.js';
 import type { Finding, RuleContext } from './types.js';
@@ -23,13 +26,18 @@ export class Auditor {
     private readonly maxDecodedBytes: number,
     /** Passes on lessons other processes need (cluster workers); absent in one process. */
     private readonly share?: (lesson: Lesson) => void,
+    /** With a spec: what traffic has exercised of it. Without, no exchange is judged against one. */
+    private readonly coverage?: SpecCoverage,
     /** Rations the JSON validity pass on large responses; absent: every body is scanned. */
     private readonly budget?: InspectionBudget,
   ) {}
 
-  /** Both steps at once: what recorded traffic does, where every exchange is complete. */
-  audit(exchange: Exchange): Finding[] {
-    return this.end(exchange, this.head(exchange, true), true);
+  /**
+   * Both steps at once: what recorded traffic does, where every exchange is complete.
+   * @param specPath the spec's path item the exchange's path falls under (route resolution found it)
+   */
+  audit(exchange: Exchange, specPath?: SpecPath): Finding[] {
+    return this.end(exchange, this.head(exchange, true), true, specPath);
   }
 
   /**
@@ -66,12 +74,15 @@ export class Auditor {
    * type of a request body that was still arriving at the head).
    * @param atHead the findings `head` returned for this exchange
    * @param learned whether `head` saw the request complete (and learned its body type)
+   * @param specPath the spec's path item the exchange's path falls under
    */
-  end(exchange: Exchange, atHead: readonly Finding[], learned: boolean): Finding[] {
+  end(exchange: Exchange, atHead: readonly Finding[], learned: boolean, specPath?: SpecPath): Finding[] {
     const shape = this.budget === undefined ? undefined : shapeOf(exchange);
-    const context = this.context(exchange, undefined, shape === undefined || (this.budget as InspectionBudget).admit(shape, exchange.responseBody.size));
+    const scanResponse = shape === undefined || (this.budget as InspectionBudget).admit(shape, exchange.responseBody.size);
+    const context = this.context(exchange, undefined, { path: specPath }, scanResponse);
     const findings = this.engine.evaluateEnd(exchange, context);
     if (shape !== undefined && context.response.knownValidity === 'invalid') this.budget?.foundInvalid(shape);
+    if (context.spec !== undefined) this.cover(context.spec, exchange);
     const bodyType = learned ? undefined : acceptedBodyType(exchange.status, context);
     if (bodyType !== undefined && this.memory.recordBodyType(exchange, bodyType)) this.share?.({ exchange: observed(exchange), head: false, bodyType });
     if (atHead.length === 0) return findings;
@@ -91,12 +102,19 @@ export class Auditor {
     return exchange.status === 201 ? locationPath(exchange, this.targetHost) : undefined;
   }
 
-  private context(exchange: Exchange, location?: string, scanResponse = true): RuleContext {
-    return this.engine.context(
-      new BodyView(exchange.requestBody, exchange.requestHeaders, this.maxDecodedBytes),
-      new BodyView(exchange.responseBody, exchange.responseHeaders, this.maxDecodedBytes, scanResponse),
-      location,
-    );
+  /**
+   * @param spec for the step that judges against the spec (`end`, with a spec): the path item
+   */
+  private context(exchange: Exchange, location?: string, spec?: { path: SpecPath | undefined }, scanResponse = true): RuleContext {
+    const request = new BodyView(exchange.requestBody, exchange.requestHeaders, this.maxDecodedBytes);
+    const specContext = this.coverage === undefined || spec === undefined ? undefined : new SpecContext(spec.path, exchange, request);
+    return this.engine.context(request, new BodyView(exchange.responseBody, exchange.responseHeaders, this.maxDecodedBytes, scanResponse), location, specContext);
+  }
+
+  private cover(spec: SpecContext, exchange: Exchange): void {
+    const coverage = this.coverage as SpecCoverage;
+    if (spec.operation !== undefined) coverage.exercised(spec.operation, exchange.status);
+    else if (spec.judged && exchange.status !== 404 && exchange.status !== 405) coverage.hitUndocumented(exchange.method, exchange.route, exchange.status);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CustomRuleConfig } from '../config/schema.js';
+import { templateMatcher } from '../routes/route-trie.js';
 import { pickHeaders } from './evidence.js';
 import type { RuleDefinition } from './types.js';
 
@@ -7,17 +8,12 @@ export function compileCustomRule(config: CustomRuleConfig): RuleDefinition {
   const methods = config.when.method === undefined ? undefined : new Set([config.when.method].flat());
   const whenStatus = config.when.status === undefined ? undefined : new Set([config.when.status].flat());
   const route = config.when.route;
-  const routeSegments = route?.split('/');
+  const underRoute = route === undefined ? undefined : templateMatcher(route);
   const expectStatus = config.expect.status === undefined ? undefined : new Set(config.expect.status);
   const expectHeaders = config.expect.headers ?? [];
   const expected = describeExpectation(config);
 
-  const routeMatches = (template: string, path: string): boolean => {
-    if (route === undefined || template === route) return true;
-    const segments = path.split('/');
-    if (routeSegments === undefined || segments.length !== routeSegments.length) return false;
-    return routeSegments.every((part, i) => (part.startsWith(':') ? segments[i] !== '' : part === segments[i]));
-  };
+  const routeMatches = (template: string, path: string): boolean => underRoute === undefined || template === route || underRoute(path);
 
   return {
     id: config.id,

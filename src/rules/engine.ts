@@ -6,6 +6,7 @@ import { ALL_RULES } from './all-rules.js';
 import { compileCustomRule } from './custom.js';
 import { FindingMasker } from './finding-masker.js';
 import { DEFAULT_SUCCESS_STATUSES } from './success-status.js';
+import type { SpecContext } from '../spec/spec-context.js';
 import type { Finding, RuleContext, RuleDefinition, RuleSettings, Severity } from './types.js';
 
 /** A rule as configured: enabled (or it would not be here), its severity and ignored routes. */
@@ -38,11 +39,14 @@ export class RuleEngine {
     private readonly memory: MemoryReader,
     private readonly onFailure: RuleFailure = () => {},
     catalog: readonly RuleDefinition[] = ALL_RULES,
+    /** True with a spec: the spec rules run. */
+    readonly hasSpec = false,
   ) {
     this.settings = compileSettings(config);
     this.masker = new FindingMasker(config.credentials?.headers ?? []);
     const active: ActiveRule[] = [];
     for (const definition of catalog) {
+      if (definition.requiresSpec === true && !hasSpec) continue;
       const override: RuleOverride | undefined = (config.rules as Readonly<Record<string, RuleOverride | undefined>>)[definition.id];
       if (!(override?.enabled ?? definition.enabledByDefault)) continue;
       active.push({
@@ -57,7 +61,10 @@ export class RuleEngine {
     }
     this.active = active;
     this.atHead = active.filter((rule) => rule.definition.scope === 'memory');
-    this.atEnd = active.filter((rule) => rule.definition.scope !== 'memory');
+    // Spec rules first: a body they parse to validate needs no separate validating scan
+    // for the JSON rules after them (the parse answers it).
+    const atEnd = active.filter((rule) => rule.definition.scope !== 'memory');
+    this.atEnd = [...atEnd.filter((rule) => rule.definition.requiresSpec === true), ...atEnd.filter((rule) => rule.definition.requiresSpec !== true)];
     this.late = active.filter((rule) => LATE_RULES.has(rule.definition.id));
   }
 
@@ -69,9 +76,10 @@ export class RuleEngine {
   /**
    * Context for one exchange: body views decode and parse lazily, at most once.
    * @param location the path a 201's Location names on this origin, if any
+   * @param spec what the spec says about the exchange (with a spec)
    */
-  context(request: BodyView, response: BodyView, location: string | undefined): RuleContext {
-    return { request, response, settings: this.settings, memory: this.memory, location };
+  context(request: BodyView, response: BodyView, location: string | undefined, spec?: SpecContext): RuleContext {
+    return { request, response, settings: this.settings, memory: this.memory, location, spec };
   }
 
   /**

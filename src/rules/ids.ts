@@ -31,7 +31,17 @@ export const MEMORY_RULE_IDS = [
   'put-created-without-201',
 ] as const;
 
+/** The rule ids that judge against a spec (`--spec`), in the contract's order. */
+export const SPEC_RULE_IDS = [
+  'undocumented-operation',
+  'undocumented-status',
+  'undocumented-content-type',
+  'response-schema-mismatch',
+  'request-schema-violation-accepted',
+  'missing-documented-header',
+] as const;
+
 /** Every built-in rule id of the public contract. Config keys under `rules:` must be one of these. */
-export const RULE_IDS = [...EXCHANGE_RULE_IDS, ...MEMORY_RULE_IDS] as const;
+export const RULE_IDS = [...EXCHANGE_RULE_IDS, ...MEMORY_RULE_IDS, ...SPEC_RULE_IDS] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

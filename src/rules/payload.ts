@@ -1,5 +1,6 @@
 import { excerpt, pickHeaders } from './evidence.js';
 import { unlearnedBodyType } from './memory-rules.js';
+import { requestSchemaVerdict } from './spec-rules.js';
 import type { RuleContext, RuleDefinition, Verdict } from './types.js';
 import type { Exchange } from '../capture/exchange.js';
 
@@ -183,12 +184,17 @@ const serverErrorOnBadInput: RuleDefinition = {
   id: 'server-error-on-bad-input',
   severity: 'error',
   enabledByDefault: true,
-  summary: 'a 5xx answering detectably malformed input (unparseable JSON, a body type the route never accepted, a validation message): should be 400/422',
+  summary: 'a 5xx answering detectably malformed input (unparseable JSON, a body type the route never accepted, a body violating the documented request schema, a validation message): should be 400/422',
   reference: 'RFC 9110 §15.5.1, §15.6; RFC 9110 §15.5.21 (422)',
   scope: 'exchange',
   check(exchange, context) {
     if (exchange.status < 500 || exchange.status > 599) return undefined;
-    return malformedJsonRequest(exchange, context) ?? unlearnedBodyType(exchange, context) ?? validationMessage(exchange, context);
+    return (
+      malformedJsonRequest(exchange, context) ??
+      requestSchemaVerdict(exchange, context, "malformed input is the client's error and should get 400 or 422") ??
+      unlearnedBodyType(exchange, context) ??
+      validationMessage(exchange, context)
+    );
   },
 };
 

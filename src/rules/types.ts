@@ -1,6 +1,7 @@
 import type { BodyView } from '../capture/body-view.js';
 import type { Exchange } from '../capture/exchange.js';
 import type { MemoryReader } from '../memory/exchange-memory.js';
+import type { SpecContext } from '../spec/spec-context.js';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -38,6 +39,8 @@ export interface RuleContext {
   readonly memory: MemoryReader;
   /** The path a 201's Location names on this origin (resolved, compared by path), if any. */
   readonly location: string | undefined;
+  /** What the spec says about this exchange; undefined without a spec (`--spec`). */
+  readonly spec: SpecContext | undefined;
 }
 
 /**
@@ -57,5 +60,7 @@ export interface RuleDefinition {
   readonly reference: string;
   /** `exchange`: judged from one exchange; `memory`: needs earlier exchanges. */
   readonly scope: 'exchange' | 'memory';
+  /** True for the rules that judge against a spec: absent from the engine without one. */
+  readonly requiresSpec?: boolean;
   readonly check: Check;
 }

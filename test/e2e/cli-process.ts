@@ -47,12 +47,15 @@ export function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<S
     const lines: Array<Record<string, unknown>> = [];
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     let started = false;
+    let parsed = 0;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const parts = stdout.split('\n');
-      lines.length = 0;
-      for (const part of parts) if (part.trim().startsWith('{')) lines.push(JSON.parse(part) as Record<string, unknown>);
-      const first = lines.find((line) => typeof line.listen === 'string' && typeof line.admin === 'string');
+      // Only whole lines, each once: a chunk may end mid-line, and a busy proxy logs a lot.
+      const end = stdout.lastIndexOf('\n');
+      if (end < parsed) return;
+      for (const part of stdout.slice(parsed, end).split('\n')) if (part.trim().startsWith('{')) lines.push(JSON.parse(part) as Record<string, unknown>);
+      parsed = end + 1;
+      const first = started ? undefined : lines.find((line) => typeof line.listen === 'string' && typeof line.admin === 'string');
       if (!started && first !== undefined) {
         started = true;
         resolve({

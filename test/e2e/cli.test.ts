@@ -33,6 +33,12 @@ const CONTRACT_RULES: Record<string, string> = {
   'head-not-supported': 'warning',
   'allow-omits-working-method': 'warning',
   'put-created-without-201': 'warning',
+  'undocumented-operation': 'warning',
+  'undocumented-status': 'warning',
+  'undocumented-content-type': 'warning',
+  'response-schema-mismatch': 'error',
+  'request-schema-violation-accepted': 'error',
+  'missing-documented-header': 'warning',
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'restaudit-cli-'));

@@ -43,7 +43,8 @@ describe('WebSocket upgrades', () => {
       socket.on('error', reject);
     });
     expect(received).toMatch(/^HTTP\/1\.1 101 Switching Protocols/);
-    expect(received).toContain('sec-websocket-accept: accepted-for-abc123');
+    // The upstream's 101 head as it came (its header case included).
+    expect(received).toContain('Sec-WebSocket-Accept: accepted-for-abc123');
     expect(received).toContain('echo:hello');
     expect(audit.violationLines()).toEqual([]);
   });
