@@ -8,6 +8,12 @@ const small = JSON.stringify({ id: 1, title: 'small' });
 const items = [];
 while (JSON.stringify({ items }).length < 64 * 1024 - 64) items.push({ id: items.length, name: `item number ${items.length}`, tags: ['a', 'b'] });
 const largeBody = Buffer.from(JSON.stringify({ items }));
+// Exactly 65,536 bytes (a power of two, as many real payloads and test fixtures are): with its
+// head, the response no longer fits one 64 KiB socket read, so a proxy reads it in two.
+const exactItems = items.slice(0, -2);
+const padding = 64 * 1024 - JSON.stringify({ items: exactItems, pad: '' }).length;
+const exactBody = Buffer.from(JSON.stringify({ items: exactItems, pad: 'x'.repeat(padding) }));
+if (exactBody.length !== 64 * 1024) throw new Error(`the exact body has ${exactBody.length} bytes`);
 const chunk = Buffer.alloc(64 * 1024, 0x61);
 let created = 0;
 
@@ -27,6 +33,11 @@ http
     if (path === '/large') {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': largeBody.length });
       res.end(largeBody);
+      return;
+    }
+    if (path === '/exact') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': exactBody.length });
+      res.end(exactBody);
       return;
     }
     if (path === '/huge') {

@@ -11,7 +11,7 @@
 //
 // Environment: BENCH_ROUNDS (3), BENCH_DURATION seconds per run (3), BENCH_CASES
 // (comma-separated case names), BENCH_CONNECTIONS (e.g. 1,32,128), BENCH_WORKERS=0 to skip
-// the workers part.
+// the workers part, BENCH_INSPECT_ALL=0 to leave out the restaudit that scans every JSON body.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +22,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const results = join(root, 'bench', 'results');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const duration = Number(process.env.BENCH_DURATION ?? 3);
-const ports = { backend: 41801, passthrough: 41802, restaudit: 41803, admin: 41804, nginx: 41805, workers: 41806, workersAdmin: 41807, spec: 41808, specAdmin: 41809 };
+const ports = { backend: 41801, passthrough: 41802, restaudit: 41803, admin: 41804, nginx: 41805, workers: 41806, workersAdmin: 41807, spec: 41808, specAdmin: 41809, inspectAll: 41810, inspectAllAdmin: 41811 };
+/** BENCH_INSPECT_ALL=0 leaves out the restaudit that scans every JSON body (`inspect.jsonSampling.enabled: false`). */
+const inspectAll = process.env.BENCH_INSPECT_ALL !== '0';
 
 function which(command) {
   try {
@@ -53,6 +55,7 @@ const CASES = [
   { name: 'small GET', path: '/small', connections: [1, 32, 128] },
   { name: 'POST 1 KiB JSON', path: '/items', method: 'POST', body: JSON.stringify({ name: 'x'.repeat(1000) }).slice(0, 1024), connections: [1, 32, 128] },
   { name: 'GET 64 KiB JSON', path: '/large', connections: [1, 32, 128] },
+  { name: 'GET 64 KiB exact', path: '/exact', connections: [1, 32, 128] },
   { name: 'GET 10 MiB stream', path: '/huge', connections: [1, 8] },
 ].filter((c) => process.env.BENCH_CASES === undefined || process.env.BENCH_CASES.split(',').includes(c.name));
 const connectionFilter = process.env.BENCH_CONNECTIONS?.split(',').map(Number);
@@ -63,9 +66,16 @@ function startNode(script, args) {
   return new Promise((done) => child.once('message', () => done(child)));
 }
 
-async function startRestaudit({ port = ports.restaudit, admin = ports.admin, workers = 1, pinned = true, spec = undefined } = {}) {
+async function startRestaudit({ port = ports.restaudit, admin = ports.admin, workers = 1, pinned = true, spec = undefined, config = undefined } = {}) {
+  let configArgs = [];
+  if (config !== undefined) {
+    const file = join(os.tmpdir(), `restaudit-bench-config-${process.pid}-${port}.json`);
+    writeFileSync(file, JSON.stringify(config));
+    configArgs = ['--config', file];
+  }
   const args = [
     join(root, 'dist/cli.js'),
+    ...configArgs,
     '--target', `http://127.0.0.1:${ports.backend}`,
     '--listen', `127.0.0.1:${port}`,
     '--admin-listen', `127.0.0.1:${admin}`,
@@ -240,13 +250,15 @@ async function main() {
   const passthrough = await startNode(join(root, 'bench/passthrough.mjs'), [String(ports.passthrough), `http://127.0.0.1:${ports.backend}`]);
   const restaudit = await startRestaudit();
   const withSpec = await startRestaudit({ port: ports.spec, admin: ports.specAdmin, spec: join(root, 'bench/openapi.yaml') });
+  const everyBody = inspectAll ? await startRestaudit({ port: ports.inspectAll, admin: ports.inspectAllAdmin, config: { inspect: { jsonSampling: { enabled: false } } } }) : undefined;
   const nginxChild = nginx ? await startNginx() : undefined;
-  const children = [backend, passthrough, restaudit.child, withSpec.child];
+  const children = [backend, passthrough, restaudit.child, withSpec.child, everyBody?.child];
   const configs = [
     { name: 'direct', url: `http://127.0.0.1:${ports.backend}`, pid: undefined },
     { name: 'http-proxy passthrough', url: `http://127.0.0.1:${ports.passthrough}`, pid: serverPid(passthrough) },
     { name: 'restaudit', url: `http://127.0.0.1:${ports.restaudit}`, pid: serverPid(restaudit.child) },
     { name: 'restaudit --spec', url: `http://127.0.0.1:${ports.spec}`, pid: serverPid(withSpec.child) },
+    ...(everyBody ? [{ name: 'restaudit, every JSON body scanned', url: `http://127.0.0.1:${ports.inspectAll}`, pid: serverPid(everyBody.child) }] : []),
     ...(nginxChild ? [{ name: 'nginx', url: `http://127.0.0.1:${ports.nginx}`, pid: serverPid(nginxChild) }] : []),
   ];
   const cleanup = () => {
@@ -273,6 +285,7 @@ async function main() {
     if (process.env.BENCH_WORKERS !== '0' && os.cpus().length >= 2 && workerCases.length > 0) {
       // Two workers need two cores: from here on nothing is pinned.
       for (const child of [backend, passthrough, restaudit.child]) unpin(child.pid);
+      everyBody?.child.kill('SIGKILL');
       const two = await startRestaudit({ port: ports.workers, admin: ports.workersAdmin, workers: 2, pinned: false });
       children.push(two.child);
       const workerConfigs = [configs[1], { ...configs[2], name: 'restaudit, 1 worker' }, { name: 'restaudit, 2 workers', url: `http://127.0.0.1:${ports.workers}`, pid: serverPid(two.child) }];

@@ -65,7 +65,9 @@ export async function auditCommand(file: string, values: Values, env: NodeJS.Pro
   const logger = createLogger({ level: follow ? (level as (typeof LOG_LEVELS)[number]) : 'silent', credentialHeaders: config.credentials.headers });
   const compiledSpec = await loadSpecIfNamed(config.spec);
   let clock = 0;
-  const pipeline = createAuditPipeline(config, {
+  // Recorded traffic costs no client anything: every body is scanned, never sampled.
+  const inspectAll = { ...config, inspect: { ...config.inspect, jsonSampling: { ...config.inspect.jsonSampling, enabled: false } } };
+  const pipeline = createAuditPipeline(inspectAll, {
     logger,
     spec: compiledSpec,
     processMetrics: follow,

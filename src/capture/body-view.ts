@@ -32,7 +32,14 @@ export class BodyView {
     readonly copy: BodyCopy,
     private readonly headers: IncomingHttpHeaders,
     private readonly maxDecodedBytes: number,
+    /** False when the inspection budget sampled this body out: the validity pass skips it. */
+    private readonly scanned = true,
   ) {}
+
+  /** What the validity pass found, if it ran; never runs it. */
+  get knownValidity(): 'empty' | 'unreadable' | 'valid' | 'invalid' | undefined {
+    return this.validity;
+  }
 
   /** The media type of Content-Type, lower-cased, without parameters; `''` when absent. */
   get mediaType(): string {
@@ -89,7 +96,7 @@ export class BodyView {
       return;
     }
     if (this.copy.size === 0) this.validity = 'empty';
-    else if (this.copy.truncated) this.validity = 'unreadable';
+    else if (this.copy.truncated || !this.scanned) this.validity = 'unreadable';
     else {
       const bytes = this.bytes();
       if (bytes === undefined) this.validity = 'unreadable';

@@ -74,6 +74,17 @@ const upstream = z.strictObject({
   changeOrigin: z.boolean({ message: 'expected true or false' }).default(false),
 });
 
+const jsonSampling = z.strictObject({
+  /** False scans every declared-JSON response. Default true. */
+  enabled: z.boolean({ message: 'expected true or false' }).default(true),
+  /** Responses of each method, route, status class and media type scanned in full first. Default 100. */
+  inspectFirst: positiveInt.default(100),
+  /** Then one response in this many of that shape. Default 10. */
+  thenEvery: positiveInt.default(10),
+  /** Smaller bodies are always scanned. Default 16384. */
+  minBytes: z.number({ message: 'expected a number' }).int({ message: 'expected a whole number' }).min(0, { message: 'expected 0 or more' }).default(16_384),
+});
+
 const client = z.strictObject({
   /** The whole request head must arrive within this, or 408 and the connection closes (slowloris). nginx `client_header_timeout`, Envoy `request_headers_timeout`. Default 60000. */
   headerTimeoutMs: positiveInt.default(60_000),
@@ -92,6 +103,8 @@ const client = z.strictObject({
 const inspect = z.strictObject({
   /** Bytes of each body kept for the rules, per direction. Default 65536. */
   maxBodyBytes: z.number({ message: 'expected a number' }).int({ message: 'expected a whole number' }).min(0, { message: 'expected 0 or more' }).default(65_536),
+  /** Rations the JSON validity pass on large responses (docs/performance.md). */
+  jsonSampling: jsonSampling.prefault({}),
 });
 
 const credentials = z.strictObject({

@@ -24,6 +24,8 @@ export interface MetricsOptions {
   readonly version: string;
   /** Read at scrape time for `restaudit_memory_entries`. */
   readonly memoryEntries: () => number;
+  /** Read at scrape time for `restaudit_inspection_sampled_out_total` (0 when absent). */
+  readonly sampledOut?: () => number;
   /** Collect prom-client's default process metrics (default true). */
   readonly processMetrics?: boolean;
   /** With a spec: documented operations exercised and not, read at scrape time for `restaudit_spec_operations`. */
@@ -96,6 +98,18 @@ export class AuditMetrics {
       registers,
       collect() {
         this.set(memoryEntries());
+      },
+    });
+    const sampledOut = options.sampledOut ?? (() => 0);
+    let counted = 0;
+    new Counter({
+      name: 'restaudit_inspection_sampled_out_total',
+      help: 'Large declared-JSON responses the JSON validity pass did not read (inspect.jsonSampling).',
+      registers,
+      collect() {
+        const now = sampledOut();
+        if (now > counted) this.inc(now - counted);
+        counted = now;
       },
     });
     const specOperations = options.specOperations;

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { MAX_LIMIT } from '../admin/admin-server.js';
+import { InspectionBudget } from '../capture/inspection-budget.js';
 import { completeExchange, type CapturedExchange, type Exchange } from '../capture/exchange.js';
 import type { Config } from '../config/schema.js';
 import { FindingReporter } from '../findings/reporter.js';
@@ -113,12 +114,13 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
   const { spec } = deps;
   const coverage = spec === undefined ? undefined : new SpecCoverage(spec.file, spec.operations);
   const specOperations = coverage === undefined ? undefined : () => ({ seen: coverage.seenCount, unseen: coverage.documentedCount - coverage.seenCount });
-  const metrics = shared?.metrics ?? new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics, specOperations });
+  const budget = new InspectionBudget(config.inspect.jsonSampling);
+  const metrics = shared?.metrics ?? new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics, specOperations, sampledOut: () => budget.sampledOut });
   const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow(), spec?.paths, spec?.operations.map((operation) => operation.template));
   const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'), ALL_RULES, spec !== undefined);
   const violations = shared?.violations ?? new ViolationBuffer(MAX_LIMIT);
   const reporter = new FindingReporter(metrics, logger, violations);
-  const auditor = new Auditor(engine, memory, deps.targetHost, decodedLimit(config.inspect.maxBodyBytes), deps.share, coverage);
+  const auditor = new Auditor(engine, memory, deps.targetHost, decodedLimit(config.inspect.maxBodyBytes), deps.share, coverage, budget);
   const hasCredentials = credentialDetector(config.credentials.headers, config.credentials.cookies);
   const onExchange = deps.onExchange;
 

@@ -1,4 +1,5 @@
 import { BodyView } from '../capture/body-view.js';
+import type { InspectionBudget } from '../capture/inspection-budget.js';
 import type { Exchange } from '../capture/exchange.js';
 import type { ExchangeMemory, JsonType, Lesson, Observed } from '../memory/exchange-memory.js';
 import type { SpecCoverage } from '../spec/coverage.js';
@@ -27,6 +28,8 @@ export class Auditor {
     private readonly share?: (lesson: Lesson) => void,
     /** With a spec: what traffic has exercised of it. Without, no exchange is judged against one. */
     private readonly coverage?: SpecCoverage,
+    /** Rations the JSON validity pass on large responses; absent: every body is scanned. */
+    private readonly budget?: InspectionBudget,
   ) {}
 
   /**
@@ -74,8 +77,11 @@ export class Auditor {
    * @param specPath the spec's path item the exchange's path falls under
    */
   end(exchange: Exchange, atHead: readonly Finding[], learned: boolean, specPath?: SpecPath): Finding[] {
-    const context = this.context(exchange, undefined, { path: specPath });
+    const shape = this.budget === undefined ? undefined : shapeOf(exchange);
+    const scanResponse = shape === undefined || (this.budget as InspectionBudget).admit(shape, exchange.responseBody.size);
+    const context = this.context(exchange, undefined, { path: specPath }, scanResponse);
     const findings = this.engine.evaluateEnd(exchange, context);
+    if (shape !== undefined && context.response.knownValidity === 'invalid') this.budget?.foundInvalid(shape);
     if (context.spec !== undefined) this.cover(context.spec, exchange);
     const bodyType = learned ? undefined : acceptedBodyType(exchange.status, context);
     if (bodyType !== undefined && this.memory.recordBodyType(exchange, bodyType)) this.share?.({ exchange: observed(exchange), head: false, bodyType });
@@ -99,10 +105,10 @@ export class Auditor {
   /**
    * @param spec for the step that judges against the spec (`end`, with a spec): the path item
    */
-  private context(exchange: Exchange, location?: string, spec?: { path: SpecPath | undefined }): RuleContext {
+  private context(exchange: Exchange, location?: string, spec?: { path: SpecPath | undefined }, scanResponse = true): RuleContext {
     const request = new BodyView(exchange.requestBody, exchange.requestHeaders, this.maxDecodedBytes);
     const specContext = this.coverage === undefined || spec === undefined ? undefined : new SpecContext(spec.path, exchange, request);
-    return this.engine.context(request, new BodyView(exchange.responseBody, exchange.responseHeaders, this.maxDecodedBytes), location, specContext);
+    return this.engine.context(request, new BodyView(exchange.responseBody, exchange.responseHeaders, this.maxDecodedBytes, scanResponse), location, specContext);
   }
 
   private cover(spec: SpecContext, exchange: Exchange): void {
@@ -110,6 +116,13 @@ export class Auditor {
     if (spec.operation !== undefined) coverage.exercised(spec.operation, exchange.status);
     else if (spec.judged && exchange.status !== 404 && exchange.status !== 405) coverage.hitUndocumented(exchange.method, exchange.route, exchange.status);
   }
+}
+
+/** What the inspection budget counts responses by: method, route, status class, media type. */
+function shapeOf(exchange: Exchange): string {
+  const type = exchange.responseHeaders['content-type'] ?? '';
+  const semicolon = type.indexOf(';');
+  return `${exchange.method} ${exchange.route} ${Math.trunc(exchange.status / 100)} ${(semicolon === -1 ? type : type.slice(0, semicolon)).trim().toLowerCase()}`;
 }
 
 function observed(exchange: Exchange): Observed {
