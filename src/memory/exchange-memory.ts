@@ -157,7 +157,9 @@ export class ExchangeMemory implements MemoryReader {
     // Remembered bounded: a hostile path costs an entry no more than a short one.
     const path = bounded(exchange.path);
     const ok = status >= 200 && status < 300;
-    const me = (): Remembered => ({ requestId: exchange.id, method, path, status, at: Math.round(this.now()) });
+    // One record per exchange, shared by every fact it sets (they are read, never changed).
+    let mine: Remembered | undefined;
+    const me = (): Remembered => (mine ??= { requestId: exchange.id, method, path, status, at: Math.round(this.now()) });
     let news = false;
 
     if ((method === 'GET' || method === 'HEAD') && ok) {
@@ -243,20 +245,16 @@ export class ExchangeMemory implements MemoryReader {
   /** Remembers that `method` works on a route; true when it was not known to (or stale). */
   private learnWorking(host: string, route: string, method: string, me: () => Remembered): boolean {
     const key = methodsKey(host, route);
-    let working = this.cache.get(key) as Map<string, Remembered> | undefined;
+    const working = this.cache.get(key) as Map<string, Remembered> | undefined;
     const known = working?.get(method);
-    if (working === undefined) working = new Map();
-    else if (known === undefined && working.size >= MAX_METHODS_PER_ROUTE) return false;
-    working.set(method, me());
-    this.cache.set(key, working);
+    if (working !== undefined && known === undefined && working.size >= MAX_METHODS_PER_ROUTE) return false;
+    this.update(key, working, () => new Map(), (methods) => methods.set(method, me()));
     return this.stale(known);
   }
 
   private updatePath(host: string, path: string, change: (facts: PathFacts) => void): void {
     const key = pathKey(host, path);
-    const facts = (this.cache.get(key) as PathFacts | undefined) ?? {};
-    change(facts);
-    this.cache.set(key, facts);
+    this.update(key, this.cache.get(key) as PathFacts | undefined, () => ({}), change);
   }
 
   private updateExisting(host: string, path: string, change: (facts: PathFacts) => void): void {
@@ -266,9 +264,24 @@ export class ExchangeMemory implements MemoryReader {
 
   private updateRoute(host: string, method: string, route: string, change: (facts: RouteFacts) => void): void {
     const key = routeKey(host, method, route);
-    const facts = (this.cache.get(key) as RouteFacts | undefined) ?? {};
-    change(facts);
-    this.cache.set(key, facts);
+    this.update(key, this.cache.get(key) as RouteFacts | undefined, () => ({}), change);
+  }
+
+  /**
+   * Changes an entry (made when absent) and sets it again, which renews its age. A new
+   * entry is stored under a flat copy of its key: the key as built is a chain of the
+   * strings it was joined from, which would keep each of them alive for as long as the
+   * entry lives. lru-cache keeps the key it first stored when an entry is set again.
+   */
+  private update<T extends PathFacts | RouteFacts | Map<string, Remembered>>(
+    key: string,
+    existing: T | undefined,
+    make: () => T,
+    change: (entry: T) => void,
+  ): void {
+    const entry = existing ?? make();
+    change(entry);
+    this.cache.set(existing === undefined ? detached(key) : key, entry);
   }
 }
 
