@@ -135,10 +135,14 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     setForwarded(req);
     body[FLIGHT] = flight;
     flight.body = body;
-    body.on('data', onRequestData);
-    if (hasBody(req)) {
-      deadlines.startBody(flight);
+    // A request without a body (most) needs no listener and no timer for one.
+    const announced = hasBody(req);
+    if (announced || body !== req) body.on('data', onRequestData);
+    if (announced) {
       body.once('end', onRequestEnd);
+      // A body that came in the head's packet is complete once that packet is parsed.
+      if (body === req) process.nextTick(startBodyUnlessComplete, flight);
+      else deadlines.startBody(flight);
     }
     res.on('finish', onResponseFinish);
     res.on('close', onResponseClose);
@@ -149,6 +153,10 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     } finally {
       creating = undefined;
     }
+  }
+
+  function startBodyUnlessComplete(flight: Flight): void {
+    if (!flight.req.complete && !flight.settled) deadlines.startBody(flight);
   }
 
   function onRequestData(this: Readable & Carrier, chunk: Buffer): void {
@@ -244,7 +252,13 @@ export function createProxy(config: Config & { target: string }, deps: ProxyDeps
     upstream.once('end', passTrailers);
     upstream.pipe(res);
     if (flight.bodiless) watchForBytesAfterBodiless(upstream.socket, flight);
-    else if (!upstream.complete) deadlines.startIdle(flight);
+    // The head is announced before the parser reads the rest of its packet: a small body
+    // is complete by the next tick, and needs no idle timer.
+    else process.nextTick(startIdleUnlessComplete, flight);
+  }
+
+  function startIdleUnlessComplete(flight: Flight): void {
+    if (!flight.settled && flight.upstreamResponse?.complete === false) deadlines.startIdle(flight);
   }
 
   function onUpstreamData(this: IncomingMessage & Carrier, chunk: Buffer): void {
