@@ -254,7 +254,7 @@ export class ExchangeMemory implements MemoryReader {
 
   private updatePath(host: string, path: string, change: (facts: PathFacts) => void): void {
     const key = pathKey(host, path);
-    this.update(key, this.cache.get(key) as PathFacts | undefined, () => ({}), change);
+    this.update<PathFacts>(key, this.cache.get(key) as PathFacts | undefined, () => ({}), change);
   }
 
   private updateExisting(host: string, path: string, change: (facts: PathFacts) => void): void {
@@ -264,7 +264,7 @@ export class ExchangeMemory implements MemoryReader {
 
   private updateRoute(host: string, method: string, route: string, change: (facts: RouteFacts) => void): void {
     const key = routeKey(host, method, route);
-    this.update(key, this.cache.get(key) as RouteFacts | undefined, () => ({}), change);
+    this.update<RouteFacts>(key, this.cache.get(key) as RouteFacts | undefined, () => ({}), change);
   }
 
   /**

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sample, startAudit, type RunningAudit } from '../helpers/audit.js';
 import { startRawBackend, type RawBackend, type RawConnection } from '../helpers/raw-backend.js';
@@ -17,6 +19,28 @@ async function behind(answer: (connection: RawConnection) => void, config: Recor
   return { backend, audit };
 }
 
+/**
+ * A listening socket that never accepts (Python, since Node accepts whatever arrives), its
+ * one-place accept queue filled: the kernel answers no further SYN, so a connect hangs.
+ */
+async function unansweredListener(): Promise<number> {
+  const listener = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    listener.once('error', reject);
+  });
+  const fillers: Socket[] = [];
+  for (let i = 0; i < 3; i++) fillers.push(connect(port, '127.0.0.1').on('error', () => undefined));
+  cleanups.push(async () => {
+    for (const filler of fillers) filler.destroy();
+    const exited = new Promise((resolve) => listener.once('exit', resolve));
+    listener.kill();
+    await exited;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return port;
+}
+
 const proxyErrors = async (audit: RunningAudit, reason: string): Promise<number> => sample(await audit.metrics(), 'restaudit_proxy_errors_total', { reason }) ?? 0;
 const GET = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
 const proxyErrorLine = (audit: RunningAudit, reason: string): Record<string, unknown> | undefined => audit.lines.find((line) => line.msg === 'proxy error' && line.reason === reason);
@@ -32,6 +56,18 @@ describe('hostile upstreams: what the client got, what was counted and logged', 
     expect(statusOf(reply.text)).toBe(200);
     expect(reply.ms).toBeGreaterThanOrEqual(900);
     expect(await proxyErrors(audit, 'timeout')).toBe(0);
+  });
+
+  it('answers 504 when the upstream never completes the connection, connectTimeoutMs after the connect', async () => {
+    const port = await unansweredListener();
+    const audit = await startAudit(`http://127.0.0.1:${port}`, { upstream: { connectTimeoutMs: 300, timeoutMs: 10_000 } });
+    cleanups.push(() => audit.close());
+    const reply = await sendRaw(audit.port, GET('/never'), 5000);
+    expect(statusOf(reply.text)).toBe(504);
+    expect(reply.ms).toBeGreaterThanOrEqual(280);
+    expect(reply.ms).toBeLessThan(3000);
+    expect(await proxyErrors(audit, 'timeout')).toBe(1);
+    expect(proxyErrorLine(audit, 'timeout')).toMatchObject({ path: '/never', status: 504, err: 'no connection to the upstream within 300 ms' });
   });
 
   it('answers 504 when a healthy upload is followed by silence, timeoutMs after the last byte', async () => {
