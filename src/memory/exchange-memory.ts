@@ -95,6 +95,8 @@ export class ExchangeMemory implements MemoryReader {
   /** How old a remembered read may be before a repeat of it is news again. */
   private readonly refreshMs: number;
   readonly now: () => number;
+  /** The host whose paths are keyed by themselves: the first one seen. */
+  private firstHost: string | undefined;
 
   constructor(options: MemoryOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -110,7 +112,7 @@ export class ExchangeMemory implements MemoryReader {
   }
 
   path(host: string, path: string): Readonly<PathFacts> | undefined {
-    return this.cache.get(pathKey(host, path)) as PathFacts | undefined;
+    return this.cache.get(this.pathKey(host, path)) as PathFacts | undefined;
   }
 
   route(host: string, method: string, route: string): Readonly<RouteFacts> | undefined {
@@ -253,13 +255,24 @@ export class ExchangeMemory implements MemoryReader {
   }
 
   private updatePath(host: string, path: string, change: (facts: PathFacts) => void): void {
-    const key = pathKey(host, path);
+    const key = this.pathKey(host, path);
     this.update<PathFacts>(key, this.cache.get(key) as PathFacts | undefined, () => ({}), change);
   }
 
   private updateExisting(host: string, path: string, change: (facts: PathFacts) => void): void {
-    const facts = this.cache.get(pathKey(host, path)) as PathFacts | undefined;
+    const facts = this.cache.get(this.pathKey(host, path)) as PathFacts | undefined;
     if (facts !== undefined) change(facts);
+  }
+
+  /**
+   * The key of a path's facts. Most traffic has one host: for the first host seen, an
+   * origin-form path is its own key (the string the records of it name too, so an entry
+   * holds it once); other paths and hosts are keyed `p host path`. No other key starts
+   * with `/`.
+   */
+  private pathKey(host: string, path: string): string {
+    this.firstHost ??= bounded(host);
+    return host === this.firstHost && path.charCodeAt(0) === SLASH ? bounded(path) : `p ${bounded(host)} ${bounded(path)}`;
   }
 
   private updateRoute(host: string, method: string, route: string, change: (facts: RouteFacts) => void): void {
@@ -271,7 +284,8 @@ export class ExchangeMemory implements MemoryReader {
    * Changes an entry (made when absent) and sets it again, which renews its age. A new
    * entry is stored under a flat copy of its key: the key as built is a chain of the
    * strings it was joined from, which would keep each of them alive for as long as the
-   * entry lives. lru-cache keeps the key it first stored when an entry is set again.
+   * entry lives (a path that is its own key is stored as it is, shared with its records).
+   * lru-cache keeps the key it first stored when an entry is set again.
    */
   private update<T extends PathFacts | RouteFacts | Map<string, Remembered>>(
     key: string,
@@ -281,19 +295,17 @@ export class ExchangeMemory implements MemoryReader {
   ): void {
     const entry = existing ?? make();
     change(entry);
-    this.cache.set(existing === undefined ? detached(key) : key, entry);
+    this.cache.set(existing === undefined && key.charCodeAt(0) !== SLASH ? detached(key) : key, entry);
   }
 }
 
+const SLASH = 0x2f;
+
 /**
- * Keys per host (a Host header holds no space, nor does a request path): `p` for a path,
- * `r` for a method and route (GET and HEAD are one method for what a route protects), `m`
+ * Keys per host (a Host header holds no space, nor does a request path): `p` for a path
+ * (but for the first host's, see `pathKey`), `r` for a method and route (GET and HEAD are one method for what a route protects), `m`
  * for the working methods of a route.
  */
-function pathKey(host: string, path: string): string {
-  return `p ${bounded(host)} ${bounded(path)}`;
-}
-
 function routeKey(host: string, method: string, route: string): string {
   return `r ${method === 'HEAD' ? 'GET' : method} ${bounded(host)} ${bounded(route)}`;
 }

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { splitTarget } from '../../../src/capture/recorded-path.js';
 import { bounded, ExchangeMemory, MAX_PATH_KEY_CHARS } from '../../../src/memory/exchange-memory.js';
-import { MAX_REQUEST_ID_CHARS, recordedRequestId } from '../../../src/proxy/request-id.js';
+import { MAX_REQUEST_ID_CHARS, newRequestId, recordedRequestId } from '../../../src/proxy/request-id.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -39,5 +39,25 @@ describe('a memory entry costs a bounded number of bytes', () => {
     console.log(`memory entry bytes after GC: ${Math.round(perEntry)}`);
     expect(memory.size).toBeGreaterThanOrEqual(n);
     expect(perEntry).toBeLessThan(1500);
+  });
+
+  it('100,000 reads of distinct short paths of one host (the usual case): under 275 bytes an entry after GC', () => {
+    const n = 100_000;
+    const memory = new ExchangeMemory({ maxEntries: 2 * n, ttlSeconds: 900 });
+    const host = wire(15, 0);
+    // Learn one route's working methods first: the entries measured are the paths'.
+    memory.record({ id: newRequestId(), method: 'GET', host, path: '/items/0', route: '/items/{id}', status: 200, hasCredentials: true }, undefined, undefined);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 1; i < n; i++) {
+      // As the proxy gets them: a request target and a Host header off the wire, a fresh id.
+      const { path } = splitTarget(Buffer.from(`/items/${i}`, 'latin1').toString('latin1'));
+      memory.record({ id: newRequestId(), method: 'GET', host: wire(15, 0), path, route: '/items/{id}', status: 200, hasCredentials: true }, undefined, undefined);
+    }
+    gc();
+    const perEntry = (process.memoryUsage().heapUsed - before) / (n - 1);
+    console.log(`memory entry bytes after GC, short paths of one host: ${Math.round(perEntry)}`);
+    expect(memory.size).toBe(n + 1);
+    expect(perEntry).toBeLessThan(275);
   });
 });

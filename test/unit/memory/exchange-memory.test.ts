@@ -102,6 +102,13 @@ describe('cross-exchange memory', () => {
     memory.record({ ...exchange('PUT', '/u/1', 200), host: 'a.test', route: '/u/:id' }, undefined, undefined);
     expect(memory.methods('a.test', '/u/:id')?.get('PUT')?.status).toBe(200);
     expect(memory.methods('b.test', '/u/:id')).toBeUndefined();
+    // The first host's paths are keyed by themselves, the others' by host and path.
+    memory.record({ ...exchange('DELETE', '/u/2', 204), host: 'b.test' }, undefined, undefined);
+    expect(memory.path('b.test', '/u/2')?.deleted?.status).toBe(204);
+    expect(memory.path('a.test', '/u/2')).toBeUndefined();
+    memory.record({ ...exchange('DELETE', 'http://a.test/u/3', 204), host: 'a.test' }, undefined, undefined);
+    expect(memory.path('a.test', 'http://a.test/u/3')?.deleted?.status).toBe(204);
+    expect(memory.path('b.test', 'http://a.test/u/3')).toBeUndefined();
   });
 
   it('learns what is absent (a GET 404, a DELETE) and forgets it on any sign of presence', () => {
