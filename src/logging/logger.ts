@@ -29,7 +29,9 @@ export function createLogger(options: LoggerOptions): Logger {
   const paths = HEADER_PLACES.flatMap((place) => headers.map((header) => `${place}[${JSON.stringify(header)}]`));
   // Each write at most MAX_LINE_BYTES (PIPE_BUF) bytes of whole lines: atomic on a pipe, so the lines of
   // several worker processes sharing stdout never interleave.
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, maxWrite: MAX_LINE_BYTES });
+  // minLength 1 writes every line at once, as 0 would, and makes `flush` wait until what is
+  // in flight has been written or has failed (with 0 it returns at once): see flushLogger.
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, maxWrite: MAX_LINE_BYTES, minLength: 1 });
   return pino(
     {
       level: options.level,
@@ -43,9 +45,22 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** Writes what is buffered; resolves once it is on its way. */
+/** How long shutting down waits for buffered lines to be written. */
+const FLUSH_WAIT_MS = 2000;
+
+/**
+ * Resolves once what is buffered has been written, or its write failed, or after
+ * FLUSH_WAIT_MS. Awaited before the process exits: a write still in flight at exit makes
+ * pino's exit hook flush synchronously, and that retries a failed write forever, so a
+ * process whose standard output is a pipe nobody reads any more (EPIPE) would never exit.
+ * Once the failure has been seen, pino stops writing to the pipe.
+ */
 export function flushLogger(logger: Logger): Promise<void> {
   return new Promise((resolve) => {
-    logger.flush(() => resolve());
+    const timer = setTimeout(resolve, FLUSH_WAIT_MS);
+    logger.flush(() => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }

@@ -158,6 +158,17 @@ describe('signals against the built CLI', () => {
     expect(statuses.every((status) => status === 201)).toBe(true);
   }, 30_000);
 
+  it('exits on SIGTERM when nobody reads its standard output any more (a log shipper that died)', async () => {
+    const backend = await slowBackend(0);
+    const serving = await serve(['--target', backend.url]);
+    // The reader goes away: every later write of the log meets EPIPE.
+    serving.child.stdout?.destroy();
+    const started = performance.now();
+    const code = await serving.stop('SIGTERM');
+    expect(performance.now() - started).toBeLessThan(8000);
+    expect(code).toBe(0);
+  });
+
   it('refuses a YAML alias bomb at once: exit 2 naming the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'restaudit-bomb-'));
     const file = join(dir, 'bomb.yaml');
