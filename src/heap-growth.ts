@@ -15,9 +15,8 @@ const EVERY_MS = 2000;
  * few megabytes: serving 64 KiB responses, whose buffers count against the same limit, it
  * was one every 150 ms and halved throughput. So the allowance is 16 MB, or 20 % of the
  * old generation once that is larger (docs/performance.md).
- * @returns stops following (tests)
  */
-export function boundHeapGrowth(): () => void {
+export function boundHeapGrowth(): void {
   let percent = 0;
   const follow = (): void => {
     const next = growingPercent(getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')?.space_used_size ?? 0);
@@ -26,9 +25,7 @@ export function boundHeapGrowth(): () => void {
     setFlagsFromString(`--heap-growing-percent=${percent}`);
   };
   follow();
-  const timer = setInterval(follow, EVERY_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  setInterval(follow, EVERY_MS).unref();
 }
 
 /** The growth allowed past `oldBytes` of old generation: 16 MB as a percentage, 20 to 100. */

@@ -271,8 +271,9 @@ export class ExchangeMemory implements MemoryReader {
    * with `/`.
    */
   private pathKey(host: string, path: string): string {
-    this.firstHost ??= bounded(host);
-    return host === this.firstHost && path.charCodeAt(0) === SLASH ? bounded(path) : `p ${bounded(host)} ${bounded(path)}`;
+    const kept = bounded(host);
+    this.firstHost ??= kept;
+    return kept === this.firstHost && path.charCodeAt(0) === SLASH ? bounded(path) : `p ${kept} ${bounded(path)}`;
   }
 
   private updateRoute(host: string, method: string, route: string, change: (facts: RouteFacts) => void): void {
@@ -303,8 +304,8 @@ const SLASH = 0x2f;
 
 /**
  * Keys per host (a Host header holds no space, nor does a request path): `p` for a path
- * (but for the first host's, see `pathKey`), `r` for a method and route (GET and HEAD are one method for what a route protects), `m`
- * for the working methods of a route.
+ * (but for the first host's, see `pathKey`), `r` for a method and route (GET and HEAD are
+ * one method for what a route protects), `m` for the working methods of a route.
  */
 function routeKey(host: string, method: string, route: string): string {
   return `r ${method === 'HEAD' ? 'GET' : method} ${bounded(host)} ${bounded(route)}`;
