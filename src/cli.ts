@@ -163,15 +163,18 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
   }
   const listen = hostPortOf(addresses.proxy);
   const admin = hostPortOf(addresses.admin);
+  // Signals are handled before the start-up line says the proxy is ready: a supervisor that
+  // stops it as soon as it reads that line must get a drain, not the default death by SIGTERM.
+  const stopping = stopSignal(['SIGTERM', 'SIGINT'], (signal) => logger.info({ signal, graceMs: DEFAULT_GRACE_MS }, 'shutting down'));
+  const onHangup = (): void => reloadConfig(file, values, env, logger, (next) => service.reload({ ...next, target: next.target ?? target }));
+  process.on('SIGHUP', onHangup);
   logger.info(
     { version: VERSION, listen, admin, target, demo: demo !== undefined, rules: ALL_RULES.length, workers: config.workers, spec: specSummary(spec) },
     demo === undefined ? `restaudit listening on ${listen}, proxying to ${target}` : `restaudit listening on ${listen}, proxying to the embedded demo backend at ${target}`,
   );
   if (demo !== undefined) printBanner(`http://127.0.0.1:${addresses.proxy.port}`, `http://127.0.0.1:${addresses.admin.port}`);
 
-  const onHangup = (): void => reloadConfig(file, values, env, logger, (next) => service.reload({ ...next, target: next.target ?? target }));
-  process.on('SIGHUP', onHangup);
-  await stopSignal(['SIGTERM', 'SIGINT'], (signal) => logger.info({ signal, graceMs: DEFAULT_GRACE_MS }, 'shutting down'));
+  await stopping;
   process.removeListener('SIGHUP', onHangup);
   process.on('SIGHUP', ignore);
   await service.close(DEFAULT_GRACE_MS);
@@ -218,9 +221,11 @@ async function serveWorker(env: NodeJS.ProcessEnv): Promise<number> {
   // A hangup of the terminal reaches every process of the group: the primary re-reads the
   // configuration and hands it to the workers, which must not die of the signal meanwhile.
   process.on('SIGHUP', ignore);
+  // Handled before listening: the primary may stop a worker that has only just started.
+  const stopping = stopSignal(['SIGTERM', 'SIGINT', 'disconnect'], () => undefined);
   await core.listen();
   const stopAnswering = answerPrimary(core, barrier);
-  await stopSignal(['SIGTERM', 'SIGINT', 'disconnect'], () => undefined);
+  await stopping;
   // Ctrl-C reaches every process of the group, then the primary sends SIGTERM as well: the
   // second signal must not cut the exchanges this worker is finishing (the primary kills
   // a worker that outlives the grace period).

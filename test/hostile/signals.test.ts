@@ -169,6 +169,19 @@ describe('signals against the built CLI', () => {
     expect(code).toBe(0);
   });
 
+  it('drains on a SIGTERM sent the moment the start-up line is read (a supervisor that stops it at once)', async () => {
+    const backend = await slowBackend(0);
+    // Several at once: the start-up line must not be written before the signals are handled,
+    // and a loaded machine is where the gap between the two would show.
+    const codes = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const serving = await serve(['--target', backend.url]);
+        return serving.stop('SIGTERM');
+      }),
+    );
+    expect(codes).toEqual(Array.from({ length: 12 }, () => 0));
+  }, 30_000);
+
   it('refuses a YAML alias bomb at once: exit 2 naming the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'restaudit-bomb-'));
     const file = join(dir, 'bomb.yaml');
