@@ -89,9 +89,10 @@ export async function auditCommand(file: string, values: Values, env: NodeJS.Pro
       token: config.adminToken,
     });
     const address: AddressInfo = await bind(admin, config.admin, 'admin-listen');
+    // Before the line that says it is running: a stop sent on reading that line ends the run cleanly.
+    onStopSignal(() => stop.abort());
     logger.info({ input: file, format: input ?? 'auto', admin: `${address.address}:${address.port}` }, `restaudit auditing ${file} as it grows, admin on ${address.address}:${address.port}`);
     if (input === 'nginx-json') logger.info({ rules: BODY_RULES }, 'nginx-json carries no bodies: the rules that read bodies are not judged');
-    onStopSignal(() => stop.abort());
   }
   const onFinding = format === 'text' && !follow ? (finding: RecordedFinding) => process.stdout.write(textLine(finding)) : undefined;
   try {

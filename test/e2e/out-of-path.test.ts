@@ -137,6 +137,15 @@ describe('out of the request path: restaudit audit --follow', () => {
     expect(await audit.stop()).toBe(0);
   }, 30_000);
 
+  it('stops cleanly on a SIGTERM sent the moment its start-up line is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'restaudit-follow-'));
+    const file = join(dir, 'traffic.ndjson');
+    writeFileSync(file, '');
+    // Several at once: the line must not come before the signal handler, and load widens that gap.
+    const codes = await Promise.all(Array.from({ length: 12 }, async () => (await follow([file])).stop('SIGTERM')));
+    expect(codes).toEqual(Array.from({ length: 12 }, () => 0));
+  }, 30_000);
+
   it('follows a growing NDJSON file of HAR entries and serves what it found', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'restaudit-follow-'));
     const file = join(dir, 'traffic.ndjson');
