@@ -32,7 +32,13 @@ export class InspectionBudget {
   /** Responses whose body the validity pass did not read: `restaudit_inspection_sampled_out_total`. */
   sampledOut = 0;
 
-  constructor(private readonly settings: JsonSamplingSettings) {}
+  constructor(private settings: JsonSamplingSettings) {}
+
+  /** New settings (a config reload); the counts so far are kept. */
+  reconfigure(settings: JsonSamplingSettings): this {
+    this.settings = settings;
+    return this;
+  }
 
   /** Whether to scan this response's body; counts it as sampled out when not. */
   admit(shape: string, bodyBytes: number): boolean {

@@ -32,8 +32,11 @@ export interface AuditPipelineDeps {
   readonly share?: (lesson: Lesson) => void;
   /** Called with each judged exchange after the rules ran (tests). */
   readonly onExchange?: (exchange: Exchange) => void;
-  /** The state a reloaded pipeline keeps from the one it replaces (counters, memory, recent violations). */
-  readonly shared?: Pick<AuditPipeline, 'registry' | 'metrics' | 'memory' | 'violations'>;
+  /**
+   * The state a reloaded pipeline keeps from the one it replaces: counters, memory, recent
+   * violations, the spec's coverage (the spec is read once) and the JSON sampling counts.
+   */
+  readonly shared?: Pick<AuditPipeline, 'registry' | 'metrics' | 'memory' | 'violations' | 'coverage' | 'budget'>;
   /** The compiled OpenAPI document (`--spec`), loaded once at start-up. */
   readonly spec?: CompiledSpec;
 }
@@ -80,6 +83,8 @@ export interface AuditPipeline {
   readonly violations: ViolationBuffer;
   /** With a spec: what traffic has exercised of it. */
   readonly coverage: SpecCoverage | undefined;
+  /** Which large JSON bodies the validity pass reads (`inspect.jsonSampling`). */
+  readonly budget: InspectionBudget;
   /**
    * The response head of a live exchange has arrived: the cross-exchange rules judge it,
    * then memory learns from it (and other processes are told), before the head goes on.
@@ -112,9 +117,9 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
   const registry = shared?.registry ?? deps.registry ?? new Registry();
   const memory = shared?.memory ?? new ExchangeMemory({ ...config.memory, now: deps.now });
   const { spec } = deps;
-  const coverage = spec === undefined ? undefined : new SpecCoverage(spec.file, spec.operations);
+  const coverage = shared !== undefined ? shared.coverage : spec === undefined ? undefined : new SpecCoverage(spec.file, spec.operations);
   const specOperations = coverage === undefined ? undefined : () => ({ seen: coverage.seenCount, unseen: coverage.documentedCount - coverage.seenCount });
-  const budget = new InspectionBudget(config.inspect.jsonSampling);
+  const budget = shared?.budget.reconfigure(config.inspect.jsonSampling) ?? new InspectionBudget(config.inspect.jsonSampling);
   const metrics = shared?.metrics ?? new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics, specOperations, sampledOut: () => budget.sampledOut });
   const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow(), spec?.paths, spec?.operations.map((operation) => operation.template));
   const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'), ALL_RULES, spec !== undefined);
@@ -130,6 +135,7 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
     memory,
     violations,
     coverage,
+    budget,
     head(captured, requestComplete, announced) {
       const route = routes.resolve(captured.path);
       const credentials = hasCredentials(captured.requestHeaders);
