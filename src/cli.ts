@@ -153,7 +153,7 @@ async function serve(values: Values, env: NodeJS.ProcessEnv): Promise<number> {
     demo = await startDemoBackend({ host: '127.0.0.1', port: 0 });
     target = demo.url;
   }
-  const service = config.workers > 1 ? createPrimary({ config: { ...config, target }, logger, level }) : createAuditProxy({ ...config, target }, { logger, spec });
+  const service = config.workers > 1 ? createPrimary({ config: { ...config, target }, logger, level, spec }) : createAuditProxy({ ...config, target }, { logger, spec });
   let addresses;
   try {
     addresses = await service.listen();

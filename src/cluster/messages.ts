@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import type { Lesson } from '../memory/exchange-memory.js';
+import type { CoverageReport } from '../spec/coverage.js';
 
 /** The environment variable that hands a worker its validated configuration, as JSON. */
 export const WORKER_CONFIG_ENV = 'RESTAUDIT_WORKER_CONFIG';
@@ -27,6 +28,27 @@ export function isViolationsRequest(message: unknown): message is ViolationsRequ
 
 export function isViolationsResponse(message: unknown): message is ViolationsResponse {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:violations' && Array.isArray((message as { violations?: unknown }).violations);
+}
+
+/** The primary asks a worker what of the spec its traffic exercised, for `/spec-coverage`. */
+export interface CoverageRequest {
+  readonly type: 'restaudit:coverage';
+  readonly requestId: number;
+}
+
+export interface CoverageResponse {
+  readonly type: 'restaudit:coverage-report';
+  readonly requestId: number;
+  /** Null when the worker has no spec. */
+  readonly report: CoverageReport | null;
+}
+
+export function isCoverageRequest(message: unknown): message is CoverageRequest {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:coverage' && typeof (message as { requestId?: unknown }).requestId === 'number';
+}
+
+export function isCoverageResponse(message: unknown): message is CoverageResponse {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'restaudit:coverage-report' && typeof (message as { requestId?: unknown }).requestId === 'number';
 }
 
 /**

@@ -8,7 +8,21 @@ import type { ViolationRecord } from '../findings/violation-buffer.js';
 import { coalesceScrapes } from '../metrics/scrape-coalescer.js';
 import type { Logger } from '../logging/logger.js';
 import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS, restartRequired } from '../service.js';
-import { isFlushMessage, isLessonsMessage, isLiveViolationsMessage, isSyncMessage, isViolationsResponse, WORKER_CONFIG_ENV, type ReloadMessage, type ViolationsRequest, type WatchMessage } from './messages.js';
+import type { CompiledSpec } from '../spec/compile-spec.js';
+import { SpecCoverage, type CoverageReport } from '../spec/coverage.js';
+import {
+  isCoverageResponse,
+  isFlushMessage,
+  isLessonsMessage,
+  isLiveViolationsMessage,
+  isSyncMessage,
+  isViolationsResponse,
+  WORKER_CONFIG_ENV,
+  type CoverageRequest,
+  type ReloadMessage,
+  type ViolationsRequest,
+  type WatchMessage,
+} from './messages.js';
 import { SyncRounds } from './sync-rounds.js';
 
 /** How long the primary waits for a worker to answer an IPC request. */
@@ -21,6 +35,8 @@ export interface PrimaryOptions {
   readonly logger: Logger;
   /** The log level the workers log at. */
   readonly level: string;
+  /** The compiled spec (`--spec`): each worker reads it too; the primary merges their coverage. */
+  readonly spec?: CompiledSpec;
 }
 
 export interface Primary {
@@ -90,9 +106,7 @@ export function createPrimary(options: PrimaryOptions): Primary {
     },
     customRules: config.custom,
     token: config.adminToken,
-    // Each worker measures the coverage of what it served; the list is not merged (yet).
-    specCoverage:
-      config.spec === undefined ? undefined : () => Promise.reject(new Error('not available with --workers: each worker counts only its own exchanges (restaudit_spec_operations shows the highest count)')),
+    specCoverage: options.spec === undefined ? undefined : () => mergedCoverage(options.spec as CompiledSpec),
   });
 
   /** Forks one worker; resolves with its proxy address once it listens. */
@@ -134,29 +148,45 @@ export function createPrimary(options: PrimaryOptions): Primary {
     });
   }
 
-  async function recentViolations(limit: number): Promise<ViolationRecord[]> {
-    const requestId = ++asked;
-    const request: ViolationsRequest = { type: 'restaudit:violations', requestId, limit };
-    const answers = await Promise.all(
-      [...listening].map(
-        (worker) =>
-          new Promise<readonly ViolationRecord[]>((resolve) => {
-            const done = (violations: readonly ViolationRecord[]): void => {
-              clearTimeout(timer);
-              worker.removeListener('message', onMessage);
-              resolve(violations);
-            };
-            const onMessage = (message: unknown): void => {
-              if (isViolationsResponse(message) && message.requestId === requestId) done(message.violations);
-            };
-            // A worker that does not answer (busy, dying) leaves its violations out.
-            const timer = setTimeout(() => done([]), ASK_TIMEOUT_MS);
-            worker.on('message', onMessage);
-            worker.send(request);
-          }),
-      ),
+  /**
+   * Sends `request` to every listening worker and resolves with their answers: `answerOf`
+   * reads a worker's answer to this request from a message (undefined for any other). A
+   * worker that does not answer within ASK_TIMEOUT_MS (busy, dying) is left out.
+   */
+  function askWorkers<T>(request: { readonly requestId: number }, answerOf: (message: unknown) => T | undefined): Promise<T[]> {
+    const asking = [...listening].map(
+      (worker) =>
+        new Promise<T | undefined>((resolve) => {
+          const done = (answer: T | undefined): void => {
+            clearTimeout(timer);
+            worker.removeListener('message', onMessage);
+            resolve(answer);
+          };
+          const onMessage = (message: unknown): void => {
+            const answer = answerOf(message);
+            if (answer !== undefined) done(answer);
+          };
+          const timer = setTimeout(() => done(undefined), ASK_TIMEOUT_MS);
+          worker.on('message', onMessage);
+          worker.send(request);
+        }),
     );
+    return Promise.all(asking).then((answers) => answers.filter((answer): answer is Awaited<T> => answer !== undefined));
+  }
+
+  async function recentViolations(limit: number): Promise<ViolationRecord[]> {
+    const request: ViolationsRequest = { type: 'restaudit:violations', requestId: ++asked, limit };
+    const answers = await askWorkers(request, (message) => (isViolationsResponse(message) && message.requestId === request.requestId ? message.violations : undefined));
     return answers.flat().sort((a, b) => b.time - a.time).slice(0, limit);
+  }
+
+  /** The workers' coverage reports added up (each counts only the exchanges it served). */
+  async function mergedCoverage(spec: CompiledSpec): Promise<CoverageReport> {
+    const request: CoverageRequest = { type: 'restaudit:coverage', requestId: ++asked };
+    const reports = await askWorkers(request, (message) => (isCoverageResponse(message) && message.requestId === request.requestId ? message.report : undefined));
+    const merged = new SpecCoverage(spec.file, spec.operations);
+    for (const report of reports) if (report !== null) merged.absorb(report);
+    return merged.report();
   }
 
   async function stopWorkers(graceMs: number): Promise<void> {

@@ -5,7 +5,21 @@ import type { AuditCore } from '../service.js';
 import type { Lesson } from '../memory/exchange-memory.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import type { LessonBarrier } from './lesson-barrier.js';
-import { isFlushMessage, isLessonsMessage, isReloadMessage, isSyncMessage, isViolationsRequest, isWatchMessage, WORKER_CONFIG_ENV, type FlushMessage, type LessonsMessage, type LiveViolationsMessage, type ViolationsResponse } from './messages.js';
+import {
+  isCoverageRequest,
+  isFlushMessage,
+  isLessonsMessage,
+  isReloadMessage,
+  isSyncMessage,
+  isViolationsRequest,
+  isWatchMessage,
+  WORKER_CONFIG_ENV,
+  type CoverageResponse,
+  type FlushMessage,
+  type LessonsMessage,
+  type LiveViolationsMessage,
+  type ViolationsResponse,
+} from './messages.js';
 
 /** The configuration the primary validated and handed over; never re-read from flags or files. */
 export function workerConfig(env: NodeJS.ProcessEnv): Config & { target: string } {
@@ -99,6 +113,9 @@ export function answerPrimary(core: AuditCore, barrier: LessonBarrier): () => vo
     } else if (isFlushMessage(message, 'restaudit:flush')) {
       // Every lesson is sent the moment it is taught: nothing of this worker's is behind this.
       process.send?.({ type: 'restaudit:flushed', round: message.round } satisfies FlushMessage);
+    } else if (isCoverageRequest(message)) {
+      const response: CoverageResponse = { type: 'restaudit:coverage-report', requestId: message.requestId, report: core.coverage?.report() ?? null };
+      process.send?.(response);
     } else if (isViolationsRequest(message)) {
       const response: ViolationsResponse = { type: 'restaudit:violations', requestId: message.requestId, violations: core.violations.recent(message.limit) };
       process.send?.(response);

@@ -30,6 +30,11 @@ function tally(into: Tally, status: number): void {
   into.statuses.set(status, (into.statuses.get(status) ?? 0) + 1);
 }
 
+function add(into: Tally, exchanges: number, statuses: Record<string, number>): void {
+  into.exchanges += exchanges;
+  for (const [status, count] of Object.entries(statuses)) into.statuses.set(Number(status), (into.statuses.get(Number(status)) ?? 0) + count);
+}
+
 function statusesOf(t: Tally): Record<string, number> {
   return Object.fromEntries([...t.statuses].sort((a, b) => a[0] - b[0]));
 }
@@ -52,29 +57,54 @@ export class SpecCoverage {
 
   /** An exchange the documented operation answered. */
   exercised(operation: SpecOperation, status: number): void {
+    tally(this.seenTally(operation), status);
+  }
+
+  /** An exchange no documented operation describes, answered other than 404/405. */
+  hitUndocumented(method: string, route: string, status: number): void {
+    const t = this.undocumentedTally(`${method} ${route}`.slice(0, MAX_NAME));
+    if (t === undefined) this.dropped++;
+    else tally(t, status);
+  }
+
+  /**
+   * Adds what another process counted (`--workers`: the primary merges its workers'
+   * reports). Operations are matched by name; undocumented ones stay within the same bounds.
+   */
+  absorb(report: CoverageReport): void {
+    const byName = new Map(this.operations.map((operation) => [operation.name, operation]));
+    for (const entry of report.seen) {
+      const operation = byName.get(entry.operation);
+      if (operation !== undefined) add(this.seenTally(operation), entry.exchanges, entry.statuses);
+    }
+    for (const entry of report.undocumented) {
+      const t = this.undocumentedTally(entry.operation.slice(0, MAX_NAME));
+      if (t === undefined) this.dropped += entry.exchanges;
+      else add(t, entry.exchanges, entry.statuses);
+    }
+    this.dropped += report.undocumentedDropped;
+  }
+
+  private seenTally(operation: SpecOperation): Tally {
     let t = this.seen.get(operation);
     if (t === undefined) {
       t = { exchanges: 0, statuses: new Map() };
       this.seen.set(operation, t);
     }
-    tally(t, status);
+    return t;
   }
 
-  /** An exchange no documented operation describes, answered other than 404/405. */
-  hitUndocumented(method: string, route: string, status: number): void {
-    const name = `${method} ${route}`.slice(0, MAX_NAME);
+  /** The tally of an undocumented operation; undefined when the list is full (by count or bytes). */
+  private undocumentedTally(name: string): Tally | undefined {
     let t = this.undocumented.get(name);
     if (t === undefined) {
       const bytes = Buffer.byteLength(name) + 64;
-      if (this.undocumented.size >= MAX_UNDOCUMENTED || this.undocumentedBytes + bytes > MAX_UNDOCUMENTED_BYTES) {
-        this.dropped++;
-        return;
-      }
+      if (this.undocumented.size >= MAX_UNDOCUMENTED || this.undocumentedBytes + bytes > MAX_UNDOCUMENTED_BYTES) return undefined;
       this.undocumentedBytes += bytes;
       t = { exchanges: 0, statuses: new Map() };
       this.undocumented.set(name, t);
     }
-    tally(t, status);
+    return t;
   }
 
   /** Documented operations exercised so far. */

@@ -142,6 +142,28 @@ describe('restaudit --spec against a FastAPI app and the document it serves', ()
   });
 });
 
+describe('restaudit --spec --workers 2', () => {
+  it('answers /spec-coverage with what the workers saw added up: the report one process gives for the same traffic', async () => {
+    const coverageOf = async (args: string[]): Promise<{ report: unknown; pids: Set<unknown> }> => {
+      const serving = await serveCli(['--target', appUrl, '--spec', specFile, ...args]);
+      try {
+        for (const [id, c] of Object.entries(CASES)) await send(serving.proxyUrl, id, c);
+        await findingsById(serving);
+        const answer = await request(`${serving.adminUrl}/spec-coverage`);
+        expect(answer.status).toBe(200);
+        return { report: JSON.parse(answer.body.toString()) as unknown, pids: new Set(serving.lines.filter((line) => line.msg === 'violation').map((line) => line.pid)) };
+      } finally {
+        await serving.stop();
+      }
+    };
+    const one = await coverageOf([]);
+    const two = await coverageOf(['--workers', '2']);
+    // Both workers served part of the traffic, so the report is a merge, not one worker's.
+    expect(two.pids.size).toBe(2);
+    expect(two.report).toEqual(one.report);
+  }, 30_000);
+});
+
 describe('restaudit --spec with traffic the document describes', () => {
   it('finds nothing against the spec', async () => {
     const serving = await serveCli(['--target', appUrl, '--spec', specFile]);
