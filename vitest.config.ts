@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    globalSetup: ['test/setup/temp-dir.ts'],
     projects: [
       { extends: true, test: { name: 'tests', include: ['test/**/*.test.ts'], exclude: HEAVY } },
       { extends: true, test: { name: 'hostile-load', include: HEAVY, fileParallelism: false, sequence: { groupOrder: 1 } } },

@@ -5,7 +5,7 @@
 // container's log, runs the HEALTHCHECK, then sends SIGTERM during an exchange and checks
 // that the exchange completes and the container exits 0 within the grace period.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -158,6 +158,7 @@ async function main() {
   } finally {
     await smokeCall(['stop', cid]).catch(() => {});
     backend.close();
+    rmSync(dir, { recursive: true, force: true });
   }
   console.log('container test: passed');
 }
