@@ -35,7 +35,11 @@ let port = 42810;
 for (const spec of specs) {
   const eq = spec.indexOf('=');
   const name = spec.slice(0, eq);
-  const [dir, config, flags] = spec.slice(eq + 1).split(':');
+  // CONFIG is JSON (colons of its own): the checkout is before the first colon, the node
+  // flags (starting with --) after the last one.
+  const [dir, ...rest] = spec.slice(eq + 1).split(':');
+  const flags = rest.length > 1 && rest.at(-1).startsWith('--') ? rest.pop() : undefined;
+  const config = rest.join(':');
   const args = [];
   if (flags) args.push(...flags.split(','));
   if (dir === 'PASS') {
