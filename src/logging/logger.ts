@@ -1,3 +1,4 @@
+import { write } from 'node:fs';
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { fitLine, MAX_LINE_BYTES } from './line-fit.js';
 
@@ -31,8 +32,10 @@ export function createLogger(options: LoggerOptions): Logger {
   // several worker processes sharing stdout never interleave.
   // minLength 1 writes every line at once, as 0 would, and makes `flush` wait until what is
   // in flight has been written or has failed (with 0 it returns at once): see flushLogger.
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, maxWrite: MAX_LINE_BYTES, minLength: 1 });
-  return pino(
+  // maxLength bounds what waits for a standard output nobody reads; lines beyond are dropped and counted.
+  const own = options.destination === undefined ? pino.destination({ dest: 1, sync: false, maxWrite: MAX_LINE_BYTES, minLength: 1, maxLength: MAX_BUFFERED_BYTES }) : undefined;
+  const destination = options.destination ?? own;
+  const logger = pino(
     {
       level: options.level,
       redact: { paths, remove: true },
@@ -43,6 +46,51 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+  if (own !== undefined) {
+    const output: Output = { stream: own, dropped: 0, droppedBytes: 0, toldAt: undefined };
+    own.on('drop', (line: string) => onDrop(output, line));
+    outputs.set(logger, output);
+  }
+  return logger;
+}
+
+/** Bytes of log lines held while standard output is not read (a stuck or slow log shipper). */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** How often standard error is told that lines are being dropped, at most. */
+const TELL_EVERY_MS = 10_000;
+
+type SonicBoom = ReturnType<typeof pino.destination>;
+
+/** A logger's own stdout destination and what it could not write. */
+interface Output {
+  readonly stream: SonicBoom;
+  dropped: number;
+  droppedBytes: number;
+  toldAt: number | undefined;
+}
+
+const outputs = new WeakMap<Logger, Output>();
+
+function onDrop(output: Output, line: string): void {
+  output.dropped++;
+  output.droppedBytes += Buffer.byteLength(line);
+  const now = performance.now();
+  if (output.toldAt !== undefined && now - output.toldAt < TELL_EVERY_MS) return;
+  output.toldAt = now;
+  tellStderr(`standard output is not being read: ${output.dropped} log lines dropped so far (${MAX_BUFFERED_BYTES} bytes are held, restaudit_log_lines_dropped_total counts the rest)`);
+}
+
+/**
+ * One line to standard error, asynchronously: if it is as stuck as standard output, only a
+ * thread-pool write waits, never the event loop.
+ */
+function tellStderr(message: string, done?: () => void): void {
+  write(2, `restaudit: ${message}\n`, () => done?.());
+}
+
+/** Log lines this logger dropped because standard output was not read (0 for another destination). */
+export function droppedLogLines(logger: Logger): number {
+  return outputs.get(logger)?.dropped ?? 0;
 }
 
 /** How long shutting down waits for buffered lines to be written. */
@@ -57,10 +105,33 @@ const FLUSH_WAIT_MS = 2000;
  */
 export function flushLogger(logger: Logger): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, FLUSH_WAIT_MS);
+    const timer = setTimeout(() => giveUp(logger, resolve), FLUSH_WAIT_MS);
     logger.flush(() => {
       clearTimeout(timer);
       resolve();
     });
   });
 }
+
+/**
+ * Standard output took no line for FLUSH_WAIT_MS: what it holds is dropped and standard error
+ * says how much. The destination is closed, so pino's exit hook does not wait for it forever
+ * (it retries a write that would block without end).
+ */
+function giveUp(logger: Logger, resolve: () => void): void {
+  const output = outputs.get(logger);
+  if (output === undefined) {
+    resolve();
+    return;
+  }
+  output.stream.destroy();
+  const timer = setTimeout(resolve, STDERR_WAIT_MS);
+  const before = output.dropped === 0 ? '' : ` (${output.dropped} dropped before)`;
+  tellStderr(`standard output took no log line for ${FLUSH_WAIT_MS} ms at shutdown: the lines it held are not written${before}`, () => {
+    clearTimeout(timer);
+    resolve();
+  });
+}
+
+/** How long the last word on standard error may take before the process exits anyway. */
+const STDERR_WAIT_MS = 500;

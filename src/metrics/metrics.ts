@@ -26,6 +26,8 @@ export interface MetricsOptions {
   readonly memoryEntries: () => number;
   /** Read at scrape time for `restaudit_inspection_sampled_out_total` (0 when absent). */
   readonly sampledOut?: () => number;
+  /** Read at scrape time for `restaudit_log_lines_dropped_total` (0 when absent). */
+  readonly logLinesDropped?: () => number;
   /** Collect prom-client's default process metrics (default true). */
   readonly processMetrics?: boolean;
   /** With a spec: documented operations exercised and not, read at scrape time for `restaudit_spec_operations`. */
@@ -100,18 +102,8 @@ export class AuditMetrics {
         this.set(memoryEntries());
       },
     });
-    const sampledOut = options.sampledOut ?? (() => 0);
-    let counted = 0;
-    new Counter({
-      name: 'restaudit_inspection_sampled_out_total',
-      help: 'Large declared-JSON responses the JSON validity pass did not read (inspect.jsonSampling).',
-      registers,
-      collect() {
-        const now = sampledOut();
-        if (now > counted) this.inc(now - counted);
-        counted = now;
-      },
-    });
+    countedAtScrape('restaudit_inspection_sampled_out_total', 'Large declared-JSON responses the JSON validity pass did not read (inspect.jsonSampling).', options.sampledOut, registers);
+    countedAtScrape('restaudit_log_lines_dropped_total', 'Log lines dropped because standard output was not read while 8 MiB of lines waited for it.', options.logLinesDropped, registers);
     const specOperations = options.specOperations;
     if (specOperations !== undefined) {
       new Gauge({
@@ -187,4 +179,19 @@ export class AuditMetrics {
     }
     return child;
   }
+}
+
+/** A counter that follows a running total kept elsewhere, read at scrape time (0 without one). */
+function countedAtScrape(name: string, help: string, total: (() => number) | undefined, registers: Registry[]): void {
+  let counted = 0;
+  new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const now = total?.() ?? 0;
+      if (now > counted) this.inc(now - counted);
+      counted = now;
+    },
+  });
 }

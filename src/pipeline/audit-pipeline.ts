@@ -5,7 +5,7 @@ import { completeExchange, type CapturedExchange, type Exchange } from '../captu
 import type { Config } from '../config/schema.js';
 import { FindingReporter } from '../findings/reporter.js';
 import { ViolationBuffer } from '../findings/violation-buffer.js';
-import type { Logger } from '../logging/logger.js';
+import { droppedLogLines, type Logger } from '../logging/logger.js';
 import { ExchangeMemory, type Lesson } from '../memory/exchange-memory.js';
 import { AuditMetrics, methodLabel, type ProxyErrorReason } from '../metrics/metrics.js';
 import { RouteResolver, type RouteMatch } from '../routes/route-resolver.js';
@@ -120,7 +120,7 @@ export function createAuditPipeline(config: Config, deps: AuditPipelineDeps): Au
   const coverage = shared !== undefined ? shared.coverage : spec === undefined ? undefined : new SpecCoverage(spec.file, spec.operations);
   const specOperations = coverage === undefined ? undefined : () => ({ seen: coverage.seenCount, unseen: coverage.documentedCount - coverage.seenCount });
   const budget = shared?.budget.reconfigure(config.inspect.jsonSampling) ?? new InspectionBudget(config.inspect.jsonSampling);
-  const metrics = shared?.metrics ?? new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics, specOperations, sampledOut: () => budget.sampledOut });
+  const metrics = shared?.metrics ?? new AuditMetrics(registry, { version: VERSION, memoryEntries: () => memory.size, processMetrics: deps.processMetrics, specOperations, sampledOut: () => budget.sampledOut, logLinesDropped: () => droppedLogLines(logger) });
   const routes = new RouteResolver(config.routes, config.metrics.maxRoutes, () => metrics.routeOverflow(), spec?.paths, spec?.operations.map((operation) => operation.template));
   const engine = new RuleEngine(config, memory, (rule, error) => logger.error({ rule, err: (error as Error).message }, 'rule failed'), ALL_RULES, spec !== undefined);
   const violations = shared?.violations ?? new ViolationBuffer(MAX_LIMIT);

@@ -169,6 +169,38 @@ describe('signals against the built CLI', () => {
     expect(code).toBe(0);
   });
 
+  it('keeps serving when nobody reads its standard output: 8 MiB of log lines held, the rest dropped and counted, exit 0 on SIGTERM', async () => {
+    const backend = await slowBackend(0);
+    const serving = await serve(['--target', backend.url]);
+    // A log shipper that stopped reading without closing the pipe: it fills, and stays full.
+    serving.child.stdout?.pause();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    // Each POST answered 201 without Location logs a violation of about 1.5 KB (its long path,
+    // cut in the line): 8,000 of them are about 12 MB of lines, more than the 8 MiB held.
+    const path = `/orders/${'x'.repeat(3000)}`;
+    let answered = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, worker) => {
+        for (let i = 0; i < 500; i++) {
+          const answer = await request(`${serving.proxyUrl}${path}`, { method: 'POST', headers: { 'x-n': `log-${worker}-${i}`, 'content-type': 'application/json' }, body: '{}', agent });
+          if (answer.status === 201) answered++;
+        }
+      }),
+    );
+    agent.destroy();
+    expect(answered).toBe(8000);
+    const metrics = (await request(`${serving.adminUrl}/metrics`)).body.toString();
+    const dropped = Number(/^restaudit_log_lines_dropped_total (\d+)$/m.exec(metrics)?.[1]);
+    const rssMiB = Number(/^restaudit_process_resident_memory_bytes (\d+)$/m.exec(metrics)?.[1]) / 2 ** 20;
+    report('8,000 violations logged to a standard output nobody reads', { dropped, rssMiB: Math.round(rssMiB) });
+    expect(dropped).toBeGreaterThan(500);
+    expect(serving.stderr()).toContain('standard output is not being read');
+    const started = performance.now();
+    expect(await serving.stop('SIGTERM')).toBe(0);
+    expect(performance.now() - started).toBeLessThan(8000);
+    expect(serving.stderr()).toContain('the lines it held are not written');
+  }, 30_000);
+
   it('drains on a SIGTERM sent the moment the start-up line is read (a supervisor that stops it at once)', async () => {
     const backend = await slowBackend(0);
     // Several at once: the start-up line must not be written before the signals are handled,
