@@ -80,12 +80,24 @@ function onDrop(output: Output, line: string): void {
   tellStderr(`standard output is not being read: ${output.dropped} log lines dropped so far (${MAX_BUFFERED_BYTES} bytes are held, restaudit_log_lines_dropped_total counts the rest)`);
 }
 
+/** Whether a line to standard error is still being written. */
+let telling = false;
+
 /**
- * One line to standard error, asynchronously: if it is as stuck as standard output, only a
- * thread-pool write waits, never the event loop.
+ * One line to standard error, asynchronously: if it is as stuck as standard output, only one
+ * thread-pool write waits, never the event loop (and never a second thread: a line is
+ * skipped while the one before it is not written).
  */
 function tellStderr(message: string, done?: () => void): void {
-  write(2, `restaudit: ${message}\n`, () => done?.());
+  if (telling) {
+    done?.();
+    return;
+  }
+  telling = true;
+  write(2, `restaudit: ${message}\n`, () => {
+    telling = false;
+    done?.();
+  });
 }
 
 /** Log lines this logger dropped because standard output was not read (0 for another destination). */
