@@ -11,7 +11,7 @@
 //   e.g. node bench/duel.mjs /items/1 32 8 5 a=. a2=. small=.::--max-semi-space-size=4
 // Linux only (taskset, /proc); needs wrk.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +27,11 @@ await new Promise((done) => backend.once('message', done));
 
 const proxies = [];
 // Whatever ends this script (an error too) ends what it started.
+const files = [lua];
 process.on('exit', () => {
   for (const p of proxies) p.child.kill();
   backend.kill();
+  for (const file of files) rmSync(file, { force: true });
 });
 let port = 42810;
 for (const spec of specs) {
@@ -53,6 +55,7 @@ for (const spec of specs) {
   if (config) {
     const file = join(os.tmpdir(), `restaudit-duel-${process.pid}-${port}.json`);
     writeFileSync(file, config);
+    files.push(file);
     args.push('--config', file);
   }
   const child = spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
