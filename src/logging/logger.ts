@@ -47,8 +47,8 @@ export function createLogger(options: LoggerOptions): Logger {
     destination,
   );
   if (own !== undefined) {
-    const output: Output = { stream: own, dropped: 0, droppedBytes: 0, toldAt: undefined };
-    own.on('drop', (line: string) => onDrop(output, line));
+    const output: Output = { stream: own, dropped: 0, toldAt: undefined };
+    own.on('drop', () => onDrop(output));
     outputs.set(logger, output);
   }
   return logger;
@@ -65,15 +65,14 @@ type SonicBoom = ReturnType<typeof pino.destination>;
 interface Output {
   readonly stream: SonicBoom;
   dropped: number;
-  droppedBytes: number;
   toldAt: number | undefined;
 }
 
 const outputs = new WeakMap<Logger, Output>();
 
-function onDrop(output: Output, line: string): void {
+/** sonic-boom dropped a line (one write is one line): standard output holds MAX_BUFFERED_BYTES. */
+function onDrop(output: Output): void {
   output.dropped++;
-  output.droppedBytes += Buffer.byteLength(line);
   const now = performance.now();
   if (output.toldAt !== undefined && now - output.toldAt < TELL_EVERY_MS) return;
   output.toldAt = now;
@@ -111,9 +110,9 @@ const FLUSH_WAIT_MS = 2000;
 /**
  * Resolves once what is buffered has been written, or its write failed, or after
  * FLUSH_WAIT_MS. Awaited before the process exits: a write still in flight at exit makes
- * pino's exit hook flush synchronously, and that retries a failed write forever, so a
- * process whose standard output is a pipe nobody reads any more (EPIPE) would never exit.
- * Once the failure has been seen, pino stops writing to the pipe.
+ * pino's exit hook flush synchronously, and that retries a failed or blocked write forever.
+ * A pipe whose reader went away (EPIPE): once the failure has been seen, pino stops writing
+ * to it. A pipe nobody reads (full): see giveUp.
  */
 export function flushLogger(logger: Logger): Promise<void> {
   return new Promise((resolve) => {
@@ -126,8 +125,8 @@ export function flushLogger(logger: Logger): Promise<void> {
 }
 
 /**
- * Standard output took no line for FLUSH_WAIT_MS: what it holds is dropped and standard error
- * says how much. The destination is closed, so pino's exit hook does not wait for it forever
+ * Standard output took no line for FLUSH_WAIT_MS: what it holds is dropped, and standard
+ * error says so. The destination is closed, so pino's exit hook does not wait for it forever
  * (it retries a write that would block without end).
  */
 function giveUp(logger: Logger, resolve: () => void): void {
