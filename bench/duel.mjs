@@ -18,6 +18,10 @@ import { fileURLToPath } from 'node:url';
 
 const [path, conns, seconds, rounds, ...specs] = process.argv.slice(2);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// Every process runs with the allocator settings restaudit ships with (src/malloc-tunables.ts),
+// unless GLIBC_TUNABLES is set (empty: glibc's own).
+const { MALLOC_TUNABLES } = await import(join(root, 'dist/malloc-tunables.js'));
+process.env.GLIBC_TUNABLES ??= MALLOC_TUNABLES;
 const post = process.env.POST === '1';
 const lua = join(os.tmpdir(), `restaudit-duel-${process.pid}.lua`);
 writeFileSync(lua, `wrk.method = "POST"\nwrk.body = '${JSON.stringify({ name: 'x'.repeat(1000) }).slice(0, 1024)}'\nwrk.headers["Content-Type"] = "application/json"\n`);

@@ -11,6 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// The allocator settings restaudit ships with (src/malloc-tunables.ts); GLIBC_TUNABLES= (empty) for glibc's own.
+const { MALLOC_TUNABLES } = await import(join(root, 'dist/malloc-tunables.js'));
+process.env.GLIBC_TUNABLES ??= MALLOC_TUNABLES;
 const target = Number(process.env.BENCH_REQUESTS ?? 1_000_000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ports = { backend: 41901, restaudit: 41903, admin: 41904 };

@@ -12,6 +12,8 @@
 // Environment: BENCH_ROUNDS (3), BENCH_DURATION seconds per run (3), BENCH_CASES
 // (comma-separated case names), BENCH_CONNECTIONS (e.g. 1,32,128), BENCH_WORKERS=0 to skip
 // the workers part, BENCH_INSPECT_ALL=0 to leave out the restaudit that scans every JSON body.
+// Every process runs with the allocator settings restaudit ships with (GLIBC_TUNABLES, as the
+// image and `npm start` set it; src/malloc-tunables.ts), unless GLIBC_TUNABLES is set already.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +21,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { MALLOC_TUNABLES } = await import(join(root, 'dist/malloc-tunables.js'));
+process.env.GLIBC_TUNABLES ??= MALLOC_TUNABLES;
 const results = join(root, 'bench', 'results');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const duration = Number(process.env.BENCH_DURATION ?? 3);
@@ -273,6 +277,7 @@ async function main() {
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`;
   lines.push(`restaudit benchmark, ${new Date().toISOString().slice(0, 10)}`, '', `Machine: ${machine}.`);
   lines.push(`Load: wrk (1 thread), ${duration} s a run, medians of ${rounds} interleaved rounds; ${taskset ? 'wrk pinned to core 0, backend and proxies to core 1 (taskset)' : 'no CPU pinning (taskset missing or one core)'}.`);
+  lines.push(`Every process: GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES} (as restaudit ships).`);
   try {
     const samples = measure(configs, CASES, { pinned: true });
     lines.push(`restaudit: default settings, every built-in rule on; the backend's answers are well-formed (${restaudit.violations()} violations logged during the run).`);

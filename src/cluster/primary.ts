@@ -23,6 +23,7 @@ import {
   type ViolationsRequest,
   type WatchMessage,
 } from './messages.js';
+import { withMallocTunables } from '../malloc-tunables.js';
 import { SyncRounds } from './sync-rounds.js';
 
 /** How long the primary waits for a worker to answer an IPC request. */
@@ -80,7 +81,9 @@ export function createPrimary(options: PrimaryOptions): Primary {
   const probe = createUpstreamProbe(new URL(config.target));
   let running = config;
   // Workers serve no admin port: the token stays with the primary.
-  const env = { [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, adminToken: '' }), LOG_LEVEL: options.level };
+  // cluster.fork adds these to the primary's environment; the allocator settings apply to a
+  // worker even where the primary was started without them.
+  const env = withMallocTunables({ [WORKER_CONFIG_ENV]: JSON.stringify({ ...config, adminToken: '' }), LOG_LEVEL: options.level, GLIBC_TUNABLES: process.env.GLIBC_TUNABLES });
   let stopping = false;
   let asked = 0;
   const sync = new SyncRounds(() => listening);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { MALLOC_TUNABLES } from '../../src/malloc-tunables.js';
 import { sample } from '../helpers/audit.js';
 import { json, startScriptedBackend, type Script } from '../helpers/scripted-backend.js';
 import { eventually, request, startBackend, type Received, type Started } from '../helpers/servers.js';
@@ -56,6 +57,15 @@ describe('restaudit --workers 2 (built dist/cli.js)', () => {
     const limited = (await (await fetch(`${serving.adminUrl}/violations?limit=5`)).json()) as { violations: unknown[] };
     expect(limited.violations).toEqual(violations.slice(0, 5));
     expect((await fetch(`${serving.adminUrl}/readyz`)).status).toBe(200);
+  });
+
+  it("starts each worker with restaudit's allocator settings (GLIBC_TUNABLES), which the primary was started without", () => {
+    const pid = serving.child.pid as number;
+    const environ = (of: number): string[] => readFileSync(`/proc/${of}/environ`, 'utf8').split('\0');
+    expect(environ(pid).some((entry) => entry.startsWith('GLIBC_TUNABLES='))).toBe(false);
+    const workers = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    expect(workers).toHaveLength(2);
+    for (const worker of workers) expect(environ(worker)).toContain(`GLIBC_TUNABLES=${MALLOC_TUNABLES}`);
   });
 
   it('passes lessons between workers: a creation seen by one is judged by both, a DELETE guards both', async () => {
