@@ -5,7 +5,7 @@
 // the peak and whether RSS is flat over the second half.
 //   BENCH_REQUESTS (1000000), BENCH_CONNECTIONS (32)
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ const restaudit = spawn(process.execPath, [join(root, 'dist/cli.js'), '--target'
 await new Promise((done) => setTimeout(done, 1000));
 
 const script = join(os.tmpdir(), `restaudit-bench-distinct-${process.pid}.lua`);
+process.on('exit', () => rmSync(script, { force: true }));
 const samples = [];
 let sent = 0;
 let segment = 0;

@@ -15,7 +15,7 @@
 // Every process runs with the allocator settings restaudit ships with (GLIBC_TUNABLES, as the
 // image and `npm start` set it; src/malloc-tunables.ts), unless GLIBC_TUNABLES is set already.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,12 @@ const duration = Number(process.env.BENCH_DURATION ?? 3);
 const ports = { backend: 41801, passthrough: 41802, restaudit: 41803, admin: 41804, nginx: 41805, workers: 41806, workersAdmin: 41807, spec: 41808, specAdmin: 41809, inspectAll: 41810, inspectAllAdmin: 41811 };
 /** BENCH_INSPECT_ALL=0 leaves out the restaudit that scans every JSON body (`inspect.jsonSampling.enabled: false`). */
 const inspectAll = process.env.BENCH_INSPECT_ALL !== '0';
+
+/** Files and directories this run writes under the temporary directory, removed at exit. */
+const temporary = [];
+process.on('exit', () => {
+  for (const path of temporary) rmSync(path, { recursive: true, force: true });
+});
 
 function which(command) {
   try {
@@ -74,6 +80,7 @@ async function startRestaudit({ port = ports.restaudit, admin = ports.admin, wor
   let configArgs = [];
   if (config !== undefined) {
     const file = join(os.tmpdir(), `restaudit-bench-config-${process.pid}-${port}.json`);
+    temporary.push(file);
     writeFileSync(file, JSON.stringify(config));
     configArgs = ['--config', file];
   }
@@ -87,26 +94,36 @@ async function startRestaudit({ port = ports.restaudit, admin = ports.admin, wor
     ...(spec === undefined ? [] : ['--spec', spec]),
   ];
   const [command, argv] = pinned ? pinServer(process.execPath, args) : [process.execPath, args];
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let violations = 0;
-  await new Promise((done) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      let newline;
-      while ((newline = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (line.includes('"msg":"violation"')) violations++;
-        if (line.includes('restaudit listening')) done();
-      }
-    });
-  });
-  return { child, violations: () => violations };
+  // The log goes to a file, which takes every line at once, as a log shipper reading promptly
+  // would: this script blocks while wrk runs, and a pipe it did not read would fill.
+  const log = join(os.tmpdir(), `restaudit-bench-log-${process.pid}-${port}.ndjson`);
+  temporary.push(log);
+  const fd = openSync(log, 'w');
+  const child = spawn(command, argv, { stdio: ['ignore', fd, 'inherit'] });
+  closeSync(fd);
+  while (!readFileSync(log, 'utf8').includes('restaudit listening')) await new Promise((done) => setTimeout(done, 50));
+  return { child, violations: () => occurrences(log, '"msg":"violation"') };
+}
+
+
+/** How often `text` occurs in a file, read 1 MiB at a time (a busy proxy's log is large). */
+function occurrences(file, text) {
+  const fd = openSync(file, 'r');
+  const chunk = Buffer.alloc(2 ** 20);
+  let count = 0;
+  let carry = '';
+  for (let read; (read = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) {
+    const part = carry + chunk.toString('latin1', 0, read);
+    for (let at = part.indexOf(text); at !== -1; at = part.indexOf(text, at + text.length)) count++;
+    carry = part.slice(-(text.length - 1));
+  }
+  closeSync(fd);
+  return count;
 }
 
 function startNginx() {
   const dir = join(os.tmpdir(), `restaudit-bench-nginx-${process.pid}`);
+  temporary.push(dir);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeFileSync(
     join(dir, 'nginx.conf'),
@@ -172,6 +189,7 @@ function runWrk(url, testCase, connections, pinned = true) {
   const args = ['-t', '1', '-c', String(connections), '-d', `${duration}s`, '--latency'];
   if (testCase.method === 'POST') {
     const script = join(os.tmpdir(), `restaudit-bench-post-${process.pid}.lua`);
+    temporary.push(script);
     writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(testCase.body)}\nwrk.headers["Content-Type"] = "application/json"\n`);
     args.push('-s', script);
   }
