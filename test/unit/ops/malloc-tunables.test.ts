@@ -6,7 +6,7 @@ describe("restaudit's allocator settings (GLIBC_TUNABLES)", () => {
   it('are the same in the image, in npm start and in the code that starts workers', () => {
     expect(readFileSync('Dockerfile', 'utf8')).toContain(`GLIBC_TUNABLES=${MALLOC_TUNABLES}`);
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.start).toContain(`GLIBC_TUNABLES=\${GLIBC_TUNABLES:-${MALLOC_TUNABLES}}`);
+    expect(scripts.start).toContain(`GLIBC_TUNABLES=\${GLIBC_TUNABLES-${MALLOC_TUNABLES}}`);
   });
 
   it("yield to an operator's own", () => {
