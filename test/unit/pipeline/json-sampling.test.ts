@@ -1,37 +1,18 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { BodyCopy } from '../../../src/capture/body-copy.js';
-import type { CapturedExchange } from '../../../src/capture/exchange.js';
 import { resolveConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { createAuditPipeline } from '../../../src/pipeline/audit-pipeline.js';
+import { jsonGet } from '../../helpers/captured.js';
 
 const VALID = '{"items":[1,2,3,4]}';
 const INVALID = '{"items":[1,2,3,4';
-
-function response(path: string, body: string, id: number): CapturedExchange {
-  return {
-    id: `rec-${id}`,
-    startedAt: 0,
-    durationMs: 1,
-    method: 'GET',
-    path,
-    query: '',
-    host: 'api.example',
-    requestHeaders: {},
-    requestBody: BodyCopy.of(''),
-    status: 200,
-    responseHeaders: { 'content-type': 'application/json; charset=utf-8' },
-    responseBody: BodyCopy.of(body),
-    bytesAfterBodilessResponse: 0,
-  };
-}
 
 function pipeline(jsonSampling: Record<string, unknown>) {
   const logger = createLogger({ level: 'silent', credentialHeaders: [] });
   const built = createAuditPipeline(resolveConfig({ inspect: { jsonSampling } }), { logger, registry: new Registry(), processMetrics: false, targetHost: 'api.example' });
   let id = 0;
-  const judge = (path: string, body: string) => built.judge(response(path, body, ++id), 0.001).findings.some((finding) => finding.rule === 'invalid-json-response');
+  const judge = (path: string, body: string) => built.judge(jsonGet(path, body, ++id), 0.001).findings.some((finding) => finding.rule === 'invalid-json-response');
   return { built, judge };
 }
 

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BodyCopy } from '../../../src/capture/body-copy.js';
-import type { CapturedExchange } from '../../../src/capture/exchange.js';
 import { resolveConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { createAuditPipeline, type AuditPipeline } from '../../../src/pipeline/audit-pipeline.js';
 import { loadSpec } from '../../../src/spec/compile-spec.js';
+import { jsonGet } from '../../helpers/captured.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'restaudit-reload-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,23 +20,7 @@ paths:
 `;
 
 let id = 0;
-function exchange(path: string): CapturedExchange {
-  return {
-    id: `rec-${++id}`,
-    startedAt: 0,
-    durationMs: 1,
-    method: 'GET',
-    path,
-    query: '',
-    host: 'api.example',
-    requestHeaders: {},
-    requestBody: BodyCopy.of(''),
-    status: 200,
-    responseHeaders: { 'content-type': 'application/json' },
-    responseBody: BodyCopy.of('{"items":[1,2,3,4]}'),
-    bytesAfterBodilessResponse: 0,
-  };
-}
+const exchange = (path: string) => jsonGet(path, '{"items":[1,2,3,4]}', ++id);
 
 writeFileSync(join(dir, 'openapi.yaml'), SPEC);
 // Read once, as the CLI does: a reload does not re-read the spec.
