@@ -7,6 +7,7 @@ import { ERROR_CODES, RestauditError } from '../errors.js';
 import type { ViolationRecord } from '../findings/violation-buffer.js';
 import { coalesceScrapes } from '../metrics/scrape-coalescer.js';
 import type { Logger } from '../logging/logger.js';
+import { withMallocTunables } from '../malloc-tunables.js';
 import { bind, closeServer, createUpstreamProbe, DEFAULT_GRACE_MS, restartRequired } from '../service.js';
 import type { CompiledSpec } from '../spec/compile-spec.js';
 import { SpecCoverage, type CoverageReport } from '../spec/coverage.js';
@@ -23,7 +24,6 @@ import {
   type ViolationsRequest,
   type WatchMessage,
 } from './messages.js';
-import { withMallocTunables } from '../malloc-tunables.js';
 import { SyncRounds } from './sync-rounds.js';
 
 /** How long the primary waits for a worker to answer an IPC request. */
@@ -73,7 +73,7 @@ function primaryRegistry(): Registry {
  * that cannot start is not retried.
  */
 export function createPrimary(options: PrimaryOptions): Primary {
-  const { config, logger } = options;
+  const { config, logger, spec } = options;
   const workers = new Set<Worker>();
   const listening = new Set<Worker>();
   const registry = new AggregatorRegistry<PrometheusContentType>();
@@ -109,7 +109,7 @@ export function createPrimary(options: PrimaryOptions): Primary {
     },
     customRules: config.custom,
     token: config.adminToken,
-    specCoverage: options.spec === undefined ? undefined : () => mergedCoverage(options.spec as CompiledSpec),
+    specCoverage: spec === undefined ? undefined : () => mergedCoverage(spec),
   });
 
   /** Forks one worker; resolves with its proxy address once it listens. */
